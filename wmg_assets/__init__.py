@@ -1,0 +1,1 @@
+"""WMG Platform assets: file feeds, datamarts, gold and the migration toolkit."""

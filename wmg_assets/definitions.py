@@ -1,0 +1,43 @@
+"""The single `Definitions` of the platform: every feed's assets, checks and resources.
+
+Loaded by `dagster dev`, `dagster asset materialize -m wmg_assets.definitions`, Dagster+
+and the `wmg` command alike. What it holds depends only on `WMG_*` settings and the feed
+YAML files in `$WMG_CONFIG_DIR/feeds/`.
+"""
+
+from urllib.parse import urlsplit
+
+import dagster as dg
+
+from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets
+from wmg_assets.feeds.config import FeedConfig, load_feeds
+from wmg_checks.warehouse_keys import upsert_keys_unique_check
+from wmg_resources import build_resources
+from wmg_resources.settings import WmgSettings, load_settings
+
+
+def platform_kinds(settings: WmgSettings) -> PlatformKinds:
+    scheme = urlsplit(settings.warehouse).scheme
+    return PlatformKinds(
+        lake="s3" if settings.lake.startswith("s3://") else "file",
+        engine=settings.engine,
+        warehouse={"postgresql": "postgres"}.get(scheme, scheme),
+    )
+
+
+def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Definitions:
+    kinds = platform_kinds(settings)
+    return dg.Definitions(
+        assets=[a for feed in feeds for a in build_feed_assets(feed, kinds)],
+        asset_checks=[upsert_keys_unique_check(feed) for feed in feeds],
+        resources=build_resources(settings),
+        executor=dg.in_process_executor,
+    )
+
+
+def load_definitions() -> dg.Definitions:
+    settings = load_settings()
+    return build_definitions(settings, load_feeds(settings.config_dir / "feeds"))
+
+
+defs = load_definitions()

@@ -1,0 +1,1 @@
+"""Config-driven file feeds: landed CSV → bronze → silver (Iceberg) → warehouse."""

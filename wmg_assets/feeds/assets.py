@@ -1,0 +1,152 @@
+"""One factory turns a feed config into its three assets: bronze → silver → warehouse.
+
+Each landed file is one dynamic partition (`<feed>_files`, key = the file's name), so the UI
+shows every file with its own status, and a file is re-run by re-materializing its partition.
+"""
+
+from dataclasses import dataclass
+
+import dagster as dg
+import pyarrow as pa
+
+from wmg_assets.feeds.config import FeedConfig
+from wmg_assets.feeds.pipeline import merge_into_warehouse, write_silver
+from wmg_resources.engine import EngineResource
+from wmg_resources.iceberg import IcebergResource
+from wmg_resources.lake import LakeResource, landing_key
+from wmg_resources.warehouse import Column, WarehouseResource
+
+
+def arrow_column_schema(schema: pa.Schema) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type)) for f in schema])
+
+
+def warehouse_column_schema(columns: list[Column], keys: list[str]) -> dg.TableSchema:
+    return dg.TableSchema(
+        columns=[
+            dg.TableColumn(
+                c.name,
+                f"{c.type}({c.length})" if c.length else c.type,
+                constraints=dg.TableColumnConstraints(nullable=c.nullable, unique=False),
+                description="upsert key" if c.name in keys else None,
+            )
+            for c in columns
+        ]
+    )
+
+
+def warehouse_asset_key(feed: FeedConfig) -> dg.AssetKey:
+    return dg.AssetKey(["warehouse", feed.target.schema, feed.target.table])
+
+
+@dataclass(frozen=True)
+class PlatformKinds:
+    """Where each layer runs, shown as asset kinds in the UI."""
+
+    lake: str = "file"  # file | s3
+    engine: str = "duckdb"  # duckdb | spark
+    warehouse: str = "duckdb"  # duckdb | postgres | redshift
+
+
+def build_feed_assets(
+    feed: FeedConfig, kinds: PlatformKinds = PlatformKinds()
+) -> list[dg.AssetsDefinition]:
+    """The bronze, silver and warehouse assets of one feed."""
+    partitions = dg.DynamicPartitionsDefinition(name=feed.partitions_name)
+    target = f"{feed.target.schema}.{feed.target.table}"
+    common = {"partitions_def": partitions, "group_name": feed.name}
+
+    @dg.asset(
+        key=["bronze", feed.name],
+        kinds={"csv", kinds.lake},
+        description=(
+            f"Files of the **{feed.name}** feed as landed in the lake at `data/in/` "
+            f"(pattern `{feed.file_pattern}`), one partition per file, with size, sha256 "
+            "and line count."
+        ),
+        **common,
+    )
+    def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+        file_name = context.partition_key
+        digest = lake.digest(landing_key(file_name))
+        return dg.MaterializeResult(
+            metadata={
+                "file_name": file_name,
+                "uri": dg.MetadataValue.path(lake.uri(landing_key(file_name))),
+                "size_bytes": digest.size,
+                "sha256": digest.sha256,
+                "lines": digest.lines,
+            }
+        )
+
+    @dg.asset(
+        key=["silver", feed.name],
+        deps=[bronze],
+        kinds={"iceberg", kinds.engine},
+        description=(
+            f"Cleaned, typed rows of each **{feed.name}** file, appended to the Iceberg table "
+            f"`silver.{feed.name}` with `run_date` and `file_name`. Column names are "
+            "lowercased with runs of other characters replaced by `_`; numbers with a "
+            "fraction are exact DECIMAL(38,18)."
+        ),
+        **common,
+    )
+    def silver(
+        context: dg.AssetExecutionContext,
+        lake: LakeResource,
+        engine: EngineResource,
+        iceberg: IcebergResource,
+    ) -> dg.MaterializeResult:
+        result = write_silver(
+            feed, context.partition_key, context.run_id, lake=lake, engine=engine, iceberg=iceberg
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": result.rows,
+                "dagster/table_name": result.table_name,
+                "dagster/column_schema": arrow_column_schema(result.schema),
+                "engine": engine.kind,
+                "snapshot_id": str(result.snapshot_id),
+                "data_files": dg.MetadataValue.json(result.data_keys),
+            }
+        )
+
+    @dg.asset(
+        key=warehouse_asset_key(feed),
+        deps=[silver],
+        kinds={kinds.warehouse},
+        description=(
+            f"Current state of `{target}`: each **{feed.name}** file's silver rows upserted "
+            f"by key ({', '.join(feed.upsert_keys)})"
+            + (f", latest `{feed.order_by}` winning among duplicates" if feed.order_by else "")
+            + ", in one transaction (DELETE … USING + INSERT)."
+        ),
+        **common,
+    )
+    def warehouse_target(
+        context: dg.AssetExecutionContext,
+        lake: LakeResource,
+        iceberg: IcebergResource,
+        warehouse: WarehouseResource,
+    ) -> dg.MaterializeResult:
+        result = merge_into_warehouse(
+            feed, context.partition_key, context.run_id, lake=lake, iceberg=iceberg,
+            warehouse=warehouse,
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": result.target_rows,
+                "dagster/table_name": target,
+                "dagster/column_schema": warehouse_column_schema(
+                    result.target_columns, feed.upsert_keys
+                ),
+                "rows_read": result.rows_read,
+                "rows_deduplicated": result.rows_deduplicated,
+                "rows_unchanged": result.rows_unchanged,
+                "rows_updated": result.rows_updated,
+                "rows_inserted": result.rows_inserted,
+                "table_created": result.table_created,
+            }
+        )
+
+    return [bronze, silver, warehouse_target]

@@ -1,0 +1,137 @@
+"""Feed configuration: one YAML file per feed in `$WMG_CONFIG_DIR/feeds/`.
+
+```yaml
+name: customers                  # [a-z][a-z0-9_]*
+file_pattern: "customers*.csv"   # glob on the landed file's name
+target: {schema: public, table: customers}
+upsert_keys: [customer_id]       # cleaned column names
+order_by: updated_at             # optional: which duplicate of a key wins (then the later line)
+csv: {delimiter: ",", quote: '"', encoding: utf-8, header: true}
+views:
+  - name: v_customers
+    definition: "CREATE OR REPLACE VIEW {schema_name}.{view_name} AS SELECT * FROM ..."
+```
+"""
+
+import codecs
+import fnmatch
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from wmg_assets.transforms.raw_csv import CsvFormat
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$", max_length=127)]
+
+
+class FeedConfigError(ValueError):
+    """A feed file is invalid; the message names the file and the field."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetTable(_Model):
+    schema_: Identifier = Field(alias="schema")
+    table: Identifier
+
+    @property
+    def schema(self) -> str:  # type: ignore[override]
+        return self.schema_
+
+
+class CsvOptions(_Model):
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    quote: str = Field(default='"', min_length=1, max_length=1)
+    encoding: str = "utf-8"
+    header: bool = True
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        codecs.lookup(value)  # raises LookupError → a validation error naming the field
+        return value
+
+    def format(self) -> CsvFormat:
+        return CsvFormat(self.delimiter, self.quote, self.encoding, self.header)
+
+
+class ViewConfig(_Model):
+    name: Identifier
+    definition: str
+
+
+class FeedConfig(_Model):
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)]
+    file_pattern: str = Field(min_length=1)
+    target: TargetTable
+    upsert_keys: list[Identifier] = Field(min_length=1)
+    order_by: Identifier | None = None
+    csv: CsvOptions = CsvOptions()
+    views: list[ViewConfig] = []
+    description: str | None = None
+
+    @property
+    def partitions_name(self) -> str:
+        return f"{self.name}_files"
+
+    def matches(self, file_name: str) -> bool:
+        return fnmatch.fnmatchcase(file_name, self.file_pattern)
+
+
+def load_feed(path: Path) -> FeedConfig:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        raise FeedConfigError(f"{path}: not valid YAML: {e}") from e
+    if not isinstance(raw, dict):
+        raise FeedConfigError(f"{path}: expected a mapping of feed fields")
+    try:
+        return FeedConfig.model_validate(raw)
+    except ValidationError as e:
+        problems = "; ".join(
+            f"field {'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            for err in e.errors()
+        )
+        raise FeedConfigError(f"{path}: {problems}") from e
+
+
+def load_feeds(directory: Path) -> list[FeedConfig]:
+    """Every feed in `directory/*.yaml`, checked for clashes between feeds."""
+    paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    feeds = [load_feed(p) for p in paths]
+    seen_names: dict[str, Path] = {}
+    seen_targets: dict[tuple[str, str], Path] = {}
+    for path, feed in zip(paths, feeds, strict=True):
+        if feed.name in seen_names:
+            raise FeedConfigError(
+                f"{path}: field name: feed {feed.name!r} is also defined in {seen_names[feed.name]}"
+            )
+        target = (feed.target.schema, feed.target.table)
+        if target in seen_targets:
+            raise FeedConfigError(
+                f"{path}: field target: {'.'.join(target)} is also the target of "
+                f"{seen_targets[target]}"
+            )
+        seen_names[feed.name], seen_targets[target] = path, path
+    return feeds
+
+
+def feed_for_file(feeds: list[FeedConfig], file_name: str, feed_name: str | None = None) -> FeedConfig:
+    """The feed a landed file belongs to: `feed_name` if given, else the one pattern matching."""
+    if feed_name:
+        for feed in feeds:
+            if feed.name == feed_name:
+                return feed
+        raise LookupError(f"no feed named {feed_name!r} (feeds: {', '.join(f.name for f in feeds)})")
+    matching = [f for f in feeds if f.matches(file_name)]
+    if not matching:
+        patterns = ", ".join(f"{f.name}: {f.file_pattern}" for f in feeds)
+        raise LookupError(f"{file_name}: no feed's file_pattern matches it ({patterns})")
+    if len(matching) > 1:
+        names = ", ".join(f.name for f in matching)
+        raise LookupError(f"{file_name}: several feeds match it ({names}); choose one with --feed")
+    return matching[0]

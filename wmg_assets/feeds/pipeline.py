@@ -1,0 +1,205 @@
+"""The steps of a file feed, over resources: land → silver (Iceberg) → warehouse.
+
+Assets call these and report what they return; nothing here imports an asset.
+"""
+
+import logging
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pyiceberg.exceptions import NoSuchTableError
+from pyiceberg.expressions import EqualTo
+from pyiceberg.table import Table as IcebergTable
+
+from wmg_assets.feeds.config import FeedConfig
+from wmg_assets.transforms.raw_csv import parse_csv_to_parquet
+from wmg_assets.transforms.silver import align_types, infer_types, to_silver
+from wmg_resources.engine import EngineResource
+from wmg_resources.errors import InputError
+from wmg_resources.iceberg import IcebergResource
+from wmg_resources.lake import LakeResource, landing_key, silver_prefix
+from wmg_resources.warehouse import WarehouseResource
+from wmg_resources.warehouse.dialect import logical_type
+from wmg_resources.warehouse.merge import MergeResult, SourceColumn, upsert_parquet
+
+log = logging.getLogger(__name__)
+
+SILVER_NAMESPACE = "silver"
+SILVER_TABLE_PROPERTIES = {
+    # Exact file_name bounds, so a file's rows are found (and replaced) by pruning alone;
+    # Iceberg's default truncates string bounds to 16 characters.
+    "write.metadata.metrics.column.file_name": "full",
+}
+
+
+@dataclass(frozen=True)
+class SilverResult:
+    table_name: str
+    rows: int
+    schema: pa.Schema
+    data_keys: list[str]
+    snapshot_id: int | None
+
+
+def silver_type_of(arrow_type: pa.DataType) -> str:
+    """The silver (Ibis) type name of an Arrow/Iceberg column type."""
+    if pa.types.is_decimal(arrow_type):
+        return f"decimal({arrow_type.precision},{arrow_type.scale})"  # type: ignore[attr-defined]
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamp"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "string"
+    return {"int64": "int64", "bool": "boolean", "date32[day]": "date"}.get(
+        str(arrow_type), str(arrow_type)
+    )
+
+
+def _nullable(schema: pa.Schema) -> pa.Schema:
+    return pa.schema([f.with_nullable(True) for f in schema])
+
+
+def _safe_stem(file_name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", file_name)
+
+
+def _load_silver_table(iceberg: IcebergResource, feed: str) -> IcebergTable | None:
+    try:
+        return iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed}")
+    except NoSuchTableError:
+        return None
+
+
+def write_silver(
+    feed: FeedConfig,
+    file_name: str,
+    run_id: str,
+    *,
+    lake: LakeResource,
+    engine: EngineResource,
+    iceberg: IcebergResource,
+) -> SilverResult:
+    """Parse, type and commit one landed file into the feed's silver Iceberg table.
+
+    Re-running it for the same file replaces that file's rows (one Iceberg commit deletes
+    the old ones and adds the new files), so it is idempotent.
+    """
+    key = landing_key(file_name)
+    if not lake.exists(key):
+        raise InputError(file_name, f"not found in the lake at {lake.uri(key)}")
+    with tempfile.TemporaryDirectory(prefix="wmg-silver-") as scratch:
+        raw = parse_csv_to_parquet(
+            lambda: lake.open_input(key), feed.csv.format(), file_name, Path(scratch) / "raw.parquet"
+        )
+        if raw.rows == 0:
+            raise InputError(file_name, "the file has a header but no data rows")
+        missing = [k for k in [*feed.upsert_keys, feed.order_by] if k and k not in raw.columns]
+        if missing:
+            raise InputError(
+                file_name,
+                f"column(s) {', '.join(map(repr, missing))} named in the feed config are not in "
+                f"the file (its columns: {', '.join(raw.columns)})",
+                line=1,
+            )
+        con = engine.connect()
+        table = con.read_parquet(str(raw.path))
+        types = infer_types(con, table, raw.columns, feed.upsert_keys)
+        existing = _load_silver_table(iceberg, feed.name)
+        if existing is not None:
+            current = {f.name: silver_type_of(f.type) for f in existing.schema().as_arrow()}
+            types = align_types(types, current, file_name)
+        expr = to_silver(table, types, run_date=datetime.now(UTC), file_name=file_name)
+        files = engine.write_parquet(con, expr, Path(scratch) / "silver")
+        schema = _nullable(pq.read_schema(files[0]))
+        data_keys = []
+        for i, path in enumerate(files):
+            data_key = f"{silver_prefix(feed.name)}/data/{_safe_stem(file_name)}-{run_id[:8]}-{i}.parquet"
+            lake.put_file(path, data_key)
+            data_keys.append(data_key)
+    silver = existing or _create_silver_table(iceberg, lake, feed.name, schema)
+    try:
+        with silver.transaction() as tx:
+            if existing is not None:
+                with tx.update_schema() as update:
+                    update.union_by_name(schema)
+            tx.delete(EqualTo("file_name", file_name))
+            tx.add_files([lake.uri(k) for k in data_keys])
+    except Exception:
+        for k in data_keys:
+            lake.delete(k)
+        raise
+    silver = iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed.name}")
+    snapshot = silver.current_snapshot()
+    return SilverResult(
+        table_name=f"{SILVER_NAMESPACE}.{feed.name}",
+        rows=raw.rows,
+        schema=schema,
+        data_keys=data_keys,
+        snapshot_id=snapshot.snapshot_id if snapshot else None,
+    )
+
+
+def _create_silver_table(
+    iceberg: IcebergResource, lake: LakeResource, feed: str, schema: pa.Schema
+) -> IcebergTable:
+    catalog = iceberg.catalog()
+    catalog.create_namespace_if_not_exists(SILVER_NAMESPACE)
+    return catalog.create_table_if_not_exists(
+        f"{SILVER_NAMESPACE}.{feed}",
+        schema=schema,
+        location=lake.uri(silver_prefix(feed)),
+        properties=SILVER_TABLE_PROPERTIES,
+    )
+
+
+def silver_files_of(iceberg: IcebergResource, lake: LakeResource, feed: str, file_name: str) -> list[str]:
+    """Lake keys of the silver data files that hold one landed file's rows."""
+    table = _load_silver_table(iceberg, feed)
+    tasks = [] if table is None else table.scan(row_filter=EqualTo("file_name", file_name)).plan_files()
+    if not tasks:
+        raise InputError(file_name, f"silver.{feed} has no rows of this file: materialize silver first")
+    assert table is not None
+    field_id = table.schema().find_field("file_name").field_id
+    exact = file_name.encode()
+    for t in tasks:
+        bounds = (t.file.lower_bounds.get(field_id), t.file.upper_bounds.get(field_id))
+        if bounds != (exact, exact):
+            raise RuntimeError(
+                f"silver.{feed} data file {t.file.file_path} holds rows of other files "
+                f"(file_name bounds {bounds}); it cannot be loaded as {file_name} alone"
+            )
+    return [lake.key_of(t.file.file_path) for t in tasks]
+
+
+def merge_into_warehouse(
+    feed: FeedConfig,
+    file_name: str,
+    run_id: str,
+    *,
+    lake: LakeResource,
+    iceberg: IcebergResource,
+    warehouse: WarehouseResource,
+) -> MergeResult:
+    """Upsert one landed file's silver rows into the feed's warehouse target."""
+    keys = silver_files_of(iceberg, lake, feed.name, file_name)
+    with lake.fs.open_input_file(lake.path(keys[0])) as f:
+        schema = pq.read_schema(f)
+    source = [SourceColumn(field.name, logical_type(field.type)) for field in schema]
+    with tempfile.TemporaryDirectory(prefix="wmg-load-") as scratch, warehouse.connect() as wh:
+        return upsert_parquet(
+            wh,
+            lake,
+            keys,
+            Path(scratch),
+            file_name=file_name,
+            schema=feed.target.schema,
+            table=feed.target.table,
+            source=source,
+            keys=feed.upsert_keys,
+            order_by=feed.order_by,
+            token=re.sub(r"[^a-z0-9]", "", run_id.lower())[:12],
+        )

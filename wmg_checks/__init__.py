@@ -1,0 +1,1 @@
+"""Asset checks: data quality, reconciliation and DDL validation."""

@@ -1,0 +1,203 @@
+"""The lake: a local folder or an S3 prefix behind one interface, with one key layout.
+
+Keys are always relative, `/`-separated and the same on disk and in S3:
+
+    data/in/<file>                    landing
+    data/archive/YYYY/MM/<file>       processed
+    data/unprocessed/YYYY/MM/<file>   failed
+    staging/<run_id>/                 temporary
+    silver/<feed>/                    Iceberg table data
+    dlq/<feed>/<run_id>/              rejected rows with reasons
+    logs/<run_id>.jsonl               exported run logs
+
+I/O streams through pyarrow's filesystems (`LocalFileSystem` / `S3FileSystem`), so big
+files never have to fit in memory, and S3-compatible endpoints (moto, MinIO) work through
+`s3_endpoint_url`.
+"""
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dagster as dg
+import pyarrow.fs as pafs
+from pydantic import PrivateAttr
+
+CHUNK = 8 * 1024 * 1024
+
+
+def landing_key(file_name: str) -> str:
+    return f"data/in/{file_name}"
+
+
+def archive_key(file_name: str, when: datetime) -> str:
+    return f"data/archive/{when:%Y/%m}/{file_name}"
+
+
+def unprocessed_key(file_name: str, when: datetime) -> str:
+    return f"data/unprocessed/{when:%Y/%m}/{file_name}"
+
+
+def staging_prefix(run_id: str) -> str:
+    return f"staging/{run_id}"
+
+
+def silver_prefix(feed: str) -> str:
+    return f"silver/{feed}"
+
+
+@dataclass(frozen=True)
+class LakeObject:
+    key: str
+    size: int
+    mtime: datetime | None
+
+
+@dataclass(frozen=True)
+class FileDigest:
+    """What bronze records of a landed file: its size, content hash and line count."""
+
+    size: int
+    sha256: str
+    lines: int
+
+
+class LakeResource(dg.ConfigurableResource):
+    """The data lake: `url` is a folder path or `s3://bucket/prefix`."""
+
+    url: str
+    s3_endpoint_url: str | None = None
+    region: str = "us-east-1"
+
+    _fs: pafs.FileSystem | None = PrivateAttr(default=None)
+
+    # -- addressing -------------------------------------------------------------------
+
+    @property
+    def is_s3(self) -> bool:
+        return self.url.startswith("s3://")
+
+    @property
+    def _root(self) -> str:
+        """The root as the pyarrow filesystem names it (`bucket/prefix` or `/abs/path`)."""
+        if self.is_s3:
+            parts = urlsplit(self.url)
+            return f"{parts.netloc}/{parts.path.strip('/')}".rstrip("/")
+        return str(Path(self.url).expanduser().resolve())
+
+    @property
+    def fs(self) -> pafs.FileSystem:
+        if self._fs is None:
+            if self.is_s3:
+                endpoint = self.s3_endpoint_url
+                scheme = "https"
+                if endpoint:
+                    parts = urlsplit(endpoint)
+                    scheme, endpoint = parts.scheme or "https", parts.netloc or parts.path
+                self._fs = pafs.S3FileSystem(
+                    region=self.region, endpoint_override=endpoint, scheme=scheme
+                )
+            else:
+                self._fs = pafs.LocalFileSystem()
+        return self._fs
+
+    def path(self, key: str) -> str:
+        """The filesystem path of a key (no scheme)."""
+        return f"{self._root}/{key.lstrip('/')}"
+
+    def uri(self, key: str) -> str:
+        """The full URI of a key: `s3://bucket/prefix/key` or `file:///abs/key`."""
+        return f"s3://{self.path(key)}" if self.is_s3 else f"file://{self.path(key)}"
+
+    def key_of(self, path_or_uri: str) -> str:
+        """Inverse of `uri`/`path`: the lake key of a full path or URI."""
+        raw = path_or_uri.split("://", 1)[-1]
+        root = self._root
+        if not raw.startswith(root + "/"):
+            raise ValueError(f"{path_or_uri} is outside the lake at {self.url}")
+        return raw[len(root) + 1 :]
+
+    # -- objects ----------------------------------------------------------------------
+
+    def exists(self, key: str) -> bool:
+        return self.fs.get_file_info(self.path(key)).type == pafs.FileType.File
+
+    def list(self, prefix: str) -> list[LakeObject]:
+        """Every object under a prefix, sorted by key."""
+        info = self.fs.get_file_info(self.path(prefix))
+        if info.type == pafs.FileType.NotFound:
+            return []
+        selector = pafs.FileSelector(self.path(prefix), recursive=True, allow_not_found=True)
+        objects = [
+            LakeObject(self.key_of(i.path), i.size or 0, i.mtime)
+            for i in self.fs.get_file_info(selector)
+            if i.type == pafs.FileType.File
+        ]
+        return sorted(objects, key=lambda o: o.key)
+
+    def put_file(self, local_path: str | Path, key: str) -> None:
+        self._ensure_parent(key)
+        with open(local_path, "rb") as src, self.fs.open_output_stream(self.path(key)) as dst:
+            shutil.copyfileobj(src, dst, CHUNK)
+
+    def put_bytes(self, data: bytes, key: str) -> None:
+        self._ensure_parent(key)
+        with self.fs.open_output_stream(self.path(key)) as dst:
+            dst.write(data)
+
+    def read_bytes(self, key: str) -> bytes:
+        with self.fs.open_input_stream(self.path(key)) as src:
+            return src.read()
+
+    def open_input(self, key: str):
+        """A streaming binary reader of an object (a pyarrow `NativeFile`)."""
+        return self.fs.open_input_stream(self.path(key))
+
+    def move(self, src_key: str, dst_key: str) -> None:
+        self._ensure_parent(dst_key)
+        self.fs.move(self.path(src_key), self.path(dst_key))
+
+    def delete(self, key: str) -> None:
+        if self.exists(key):
+            self.fs.delete_file(self.path(key))
+
+    def delete_prefix(self, prefix: str) -> None:
+        if self.fs.get_file_info(self.path(prefix)).type != pafs.FileType.NotFound:
+            self.fs.delete_dir(self.path(prefix))
+
+    def digest(self, key: str) -> FileDigest:
+        """Size, sha256 and line count of an object, in one streaming pass."""
+        sha, size, lines, last = hashlib.sha256(), 0, 0, b"\n"
+        with self.open_input(key) as src:
+            while chunk := src.read(CHUNK):
+                sha.update(chunk)
+                size += len(chunk)
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+        if size and last != b"\n":
+            lines += 1
+        return FileDigest(size=size, sha256=sha.hexdigest(), lines=lines)
+
+    @contextmanager
+    def local_copy(self, key: str, scratch: Path) -> Iterator[Path]:
+        """A local path to an object's bytes: the file itself locally, a download from S3."""
+        if not self.is_s3:
+            yield Path(self.path(key))
+            return
+        scratch.mkdir(parents=True, exist_ok=True)
+        target = scratch / key.replace("/", "__")
+        with self.open_input(key) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst, CHUNK)
+        try:
+            yield target
+        finally:
+            target.unlink(missing_ok=True)
+
+    def _ensure_parent(self, key: str) -> None:
+        if not self.is_s3:
+            Path(self.path(key)).parent.mkdir(parents=True, exist_ok=True)

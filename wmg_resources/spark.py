@@ -1,0 +1,30 @@
+"""Spark sessions for the Spark engine: local[*] here, Spark Connect when a remote is set.
+
+Glue and EMR jobs bring their own session; this module configures the ones we start.
+"""
+
+from dagster_pyspark import PySparkResource
+
+LOCAL_SPARK_CONFIG = {
+    "spark.master": "local[*]",
+    # This host's name does not resolve to a reachable address; bind to loopback.
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "4",
+    # Iceberg wants microsecond timestamps, not Spark's default INT96.
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    "spark.sql.ansi.enabled": "true",
+}
+
+
+def spark_config(remote: str | None = None) -> dict[str, str]:
+    """Session settings: local[*] on loopback, or Spark Connect at `remote` (`sc://…`)."""
+    if remote:
+        return {"spark.remote": remote, "spark.sql.session.timeZone": "UTC"}
+    return dict(LOCAL_SPARK_CONFIG)
+
+
+def pyspark_resource(remote: str | None = None) -> PySparkResource:
+    return PySparkResource(spark_config=spark_config(remote))

@@ -1,0 +1,69 @@
+"""DuckDB: the embedded default warehouse (`duckdb:///path/to/file.duckdb`)."""
+
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from wmg_resources.lake import LakeResource
+from wmg_resources.warehouse.base import Column, Warehouse, columns_from_catalog
+from wmg_resources.warehouse.dialect import column_list, quote
+
+
+class DuckDBWarehouse(Warehouse):
+    dialect = "duckdb"
+    param = "?"
+
+    def __init__(self, path: str) -> None:
+        if path not in ("", ":memory:"):
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path or ":memory:"
+        self.con = duckdb.connect(self.path)
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        cur = self.con.execute(sql, params) if params else self.con.execute(sql)
+        if cur.description and cur.description[0][0] == "Count":
+            row = cur.fetchone()
+            return int(row[0]) if row else 0
+        return -1
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple]]:
+        cur = self.con.execute(sql, params) if params else self.con.execute(sql)
+        names = [d[0] for d in cur.description or []]
+        return names, cur.fetchall() if names else []
+
+    def columns(self, schema: str, table: str) -> list[Column] | None:
+        return columns_from_catalog(self, schema, table)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.begin()
+        try:
+            yield
+        except BaseException:
+            self.con.rollback()
+            raise
+        self.con.commit()
+
+    def create_staging_table(self, name: str, columns: list[tuple[str, str]]) -> None:
+        cols = ", ".join(f"{quote(n, self.dialect)} {t}" for n, t in columns)
+        self.execute(f"CREATE OR REPLACE TEMP TABLE {quote(name, self.dialect)} ({cols})")
+
+    def bulk_load(
+        self, table: str, columns: list[str], lake: LakeResource, keys: list[str], scratch: Path
+    ) -> int:
+        if not keys:
+            return 0
+        with ExitStack() as stack:
+            paths = [str(stack.enter_context(lake.local_copy(k, scratch))) for k in keys]
+            cols = column_list(columns, self.dialect)
+            return self.execute(
+                f"INSERT INTO {quote(table, self.dialect)} ({cols}) "
+                f"SELECT {cols} FROM read_parquet(?, union_by_name = true)",
+                [paths],
+            )
+
+    def close(self) -> None:
+        self.con.close()
