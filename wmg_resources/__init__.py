@@ -12,14 +12,22 @@ from wmg_resources.spark import pyspark_resource
 from wmg_resources.warehouse import WarehouseResource
 
 
-def _from_env(name: str, value: str) -> str:
-    """`EnvVar(name)` when the variable is set, so the UI shows its name, never its value."""
-    return dg.EnvVar(name) if os.environ.get(name) else value  # type: ignore[return-value]
+def build_resources(
+    settings: WmgSettings | None = None, *, env_vars: bool = True
+) -> dict[str, dg.ConfigurableResource]:
+    """The resources of every asset, for the environment that `settings` describes.
 
-
-def build_resources(settings: WmgSettings | None = None) -> dict[str, dg.ConfigurableResource]:
-    """The resources of every asset, for the environment that `settings` describes."""
+    With `env_vars`, values that came from a set variable are passed as `dg.EnvVar`, so
+    the Dagster UI shows the variable's name and never its value (URLs carry passwords).
+    Without, plain values: for direct use outside a Dagster run.
+    """
     s = settings or load_settings()
+
+    def _from_env(name: str, value: str) -> str:
+        if env_vars and os.environ.get(name):
+            return dg.EnvVar(name)  # type: ignore[return-value]
+        return value
+
     engine = EngineResource(
         kind=s.engine, spark=pyspark_resource(s.spark_remote) if s.engine == "spark" else None
     )

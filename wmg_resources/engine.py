@@ -7,7 +7,7 @@ from typing import Literal
 import dagster as dg
 import ibis
 import ibis.expr.types as ir
-from dagster_pyspark import PySparkResource
+from dagster_pyspark import LazyPySparkResource
 
 log = logging.getLogger(__name__)
 
@@ -16,12 +16,12 @@ class EngineResource(dg.ConfigurableResource):
     """Runs Ibis expressions; `kind` is `duckdb` (embedded) or `spark` (`spark` resource)."""
 
     kind: Literal["duckdb", "spark"] = "duckdb"
-    spark: PySparkResource | None = None
+    spark: LazyPySparkResource | None = None
 
     def connect(self) -> ibis.BaseBackend:
         if self.kind == "spark":
             if self.spark is None:
-                raise ValueError("the Spark engine needs a PySparkResource (WMG_ENGINE=spark)")
+                raise ValueError("the Spark engine needs a Spark session resource (WMG_ENGINE=spark)")
             return ibis.pyspark.connect(self.spark.spark_session)
         return ibis.duckdb.connect()
 

@@ -3,7 +3,7 @@
 Glue and EMR jobs bring their own session; this module configures the ones we start.
 """
 
-from dagster_pyspark import PySparkResource
+from dagster_pyspark import LazyPySparkResource
 
 LOCAL_SPARK_CONFIG = {
     "spark.master": "local[*]",
@@ -16,15 +16,21 @@ LOCAL_SPARK_CONFIG = {
     # Iceberg wants microsecond timestamps, not Spark's default INT96.
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     "spark.sql.ansi.enabled": "true",
+    # Naive timestamps as in the CSV (and as DuckDB types them): TIMESTAMP means NTZ.
+    "spark.sql.timestampType": "TIMESTAMP_NTZ",
 }
 
 
 def spark_config(remote: str | None = None) -> dict[str, str]:
     """Session settings: local[*] on loopback, or Spark Connect at `remote` (`sc://…`)."""
     if remote:
-        return {"spark.remote": remote, "spark.sql.session.timeZone": "UTC"}
+        return {
+            "spark.remote": remote,
+            "spark.sql.session.timeZone": "UTC",
+            "spark.sql.timestampType": "TIMESTAMP_NTZ",
+        }
     return dict(LOCAL_SPARK_CONFIG)
 
 
-def pyspark_resource(remote: str | None = None) -> PySparkResource:
-    return PySparkResource(spark_config=spark_config(remote))
+def pyspark_resource(remote: str | None = None) -> LazyPySparkResource:
+    return LazyPySparkResource(spark_config=spark_config(remote))

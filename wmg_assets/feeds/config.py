@@ -52,7 +52,10 @@ class CsvOptions(_Model):
     @field_validator("encoding")
     @classmethod
     def _known_encoding(cls, value: str) -> str:
-        codecs.lookup(value)  # raises LookupError → a validation error naming the field
+        try:
+            codecs.lookup(value)
+        except LookupError as e:
+            raise ValueError(f"unknown encoding {value!r}") from e
         return value
 
     def format(self) -> CsvFormat:

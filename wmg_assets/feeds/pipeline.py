@@ -126,7 +126,8 @@ def write_silver(
             if existing is not None:
                 with tx.update_schema() as update:
                     update.union_by_name(schema)
-            tx.delete(EqualTo("file_name", file_name))
+            if existing is not None and _has_rows_of(existing, file_name):
+                tx.delete(EqualTo("file_name", file_name))
             tx.add_files([lake.uri(k) for k in data_keys])
     except Exception:
         for k in data_keys:
@@ -141,6 +142,10 @@ def write_silver(
         data_keys=data_keys,
         snapshot_id=snapshot.snapshot_id if snapshot else None,
     )
+
+
+def _has_rows_of(table: IcebergTable, file_name: str) -> bool:
+    return bool(table.scan(row_filter=EqualTo("file_name", file_name)).plan_files())
 
 
 def _create_silver_table(

@@ -1,5 +1,8 @@
 """Parse a landed CSV into a raw Parquet file: every value as text, plus its line number.
 
+The line number (`_wmg_line`) is the record's position in the file with the header as
+line 1: the physical line unless an earlier quoted value spans several lines.
+
 pyarrow's streaming CSV reader does the parsing (multi-threaded C++), one block at a time;
 no whole file is held in memory. Values stay text here: typing is the engine's job
 (`silver.py`), so both engines see exactly the same input.

@@ -1,0 +1,142 @@
+"""Fixtures: real servers on 127.0.0.1 (PostgreSQL, moto), a local Spark session, and
+per-test platform homes. Nothing of our own code is mocked."""
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import psycopg
+import pytest
+
+from wmg_resources.engine import EngineResource
+from wmg_resources.spark import pyspark_resource
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = ROOT / "sample_data"
+CONFIG_DIR = ROOT / "config"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pg_bin(name: str) -> str:
+    found = shutil.which(name) or next(
+        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None
+    )
+    if not found:
+        pytest.fail(f"PostgreSQL server binary {name!r} not found: run scripts/setup first")
+    return found
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A throwaway PostgreSQL server on 127.0.0.1; yields its admin URL (trust auth)."""
+    base = tmp_path_factory.mktemp("postgres")
+    data = base / "data"
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        shutil.chown(base, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    subprocess.run(
+        [*as_user, _pg_bin("initdb"), "-D", str(data), "-U", "wmg", "--auth=trust", "-E", "UTF8",
+         "--no-locale"],
+        check=True, capture_output=True,
+    )
+    subprocess.run(
+        [*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o",
+         f"-p {port} -h 127.0.0.1 -k {base} -c fsync=off -c full_page_writes=off", "start"],
+        check=True, capture_output=True,
+    )
+    try:
+        yield f"postgresql://wmg@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh database on the server, dropped after the test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"'.encode())
+    yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A moto server (AWS APIs over HTTP) on 127.0.0.1."""
+    from moto.server import ThreadedMotoServer
+
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }.items():
+        os.environ[key] = value
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(50):
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            break
+        time.sleep(0.1)
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(moto_endpoint: str) -> str:
+    name = f"lake-{uuid.uuid4().hex[:10]}"
+    boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1").create_bucket(
+        Bucket=name
+    )
+    return name
+
+
+@pytest.fixture(scope="session")
+def spark_engine() -> EngineResource:
+    """The Spark engine on a local[*] session, shared by the whole test session."""
+    return EngineResource(kind="spark", spark=pyspark_resource())
+
+
+@pytest.fixture(scope="session")
+def duckdb_engine() -> EngineResource:
+    return EngineResource(kind="duckdb")
+
+
+@pytest.fixture(params=["duckdb", "spark"])
+def engine(request: pytest.FixtureRequest) -> EngineResource:
+    """Each transform test runs on both engines (parity)."""
+    return request.getfixturevalue(f"{request.param}_engine")
+
+
+@pytest.fixture
+def wmg_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean `WMG_HOME` (and `DAGSTER_HOME`) for one test, with the sample config."""
+    home = tmp_path / "wmg"
+    monkeypatch.setenv("WMG_HOME", str(home))
+    monkeypatch.setenv("WMG_CONFIG_DIR", str(CONFIG_DIR))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    for name in ("WMG_LAKE_URL", "WMG_WAREHOUSE_URL", "WMG_ENGINE", "WMG_S3_ENDPOINT_URL",
+                 "WMG_ICEBERG_CATALOG_URL", "WMG_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    return home

@@ -1,0 +1,139 @@
+"""The `wmg` command: demo, ingest, query and dev."""
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from wmg_resources.settings import load_settings, redact_url
+
+app = typer.Typer(
+    help="WMG Platform: file feeds to Iceberg and the warehouse, on Dagster.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+# Wide enough for the tables when output is piped (rich assumes 80 columns then).
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+def _outcome_table(outcomes: list) -> Table:
+    table = Table(title="Feed runs", header_style="bold")
+    for name in ("feed", "file", "read", "inserted", "updated", "unchanged", "target", "status"):
+        table.add_column(name, justify="right" if name in ("read", "inserted", "updated",
+                                                           "unchanged") else "left")
+    for o in outcomes:
+        c = o.counts
+        table.add_row(
+            o.feed, o.file,
+            *(str(c.get(k, "")) for k in ("rows_read", "rows_inserted", "rows_updated",
+                                          "rows_unchanged")),
+            o.target,
+            "[green]ok[/]" if o.ok else "[red]failed[/]",
+        )
+    return table
+
+
+def _run_ingest(paths: list[Path], feed: str | None) -> list:
+    from wmg_assets.feeds.config import FeedConfigError
+    from wmg_assets.ingest import Ingestor
+
+    settings = load_settings()
+    try:
+        ingestor = Ingestor(settings)
+    except FeedConfigError as e:
+        err.print(f"[red]error:[/] {e}")
+        raise typer.Exit(2) from e
+    with out.status("starting") as status:
+        return ingestor.ingest(
+            paths, feed, on_start=lambda p, f: status.update(f"loading {p.name} into {f.name}")
+        )
+
+
+def _report(outcomes: list) -> None:
+    out.print(_outcome_table(outcomes))
+    failed = [o for o in outcomes if not o.ok]
+    for o in failed:
+        err.print(f"[red]error:[/] {o.error}", soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="CSV files to land and load")],
+    feed: Annotated[str | None, typer.Option(help="feed name (default: by file_pattern)")] = None,
+) -> None:
+    """Land files in the lake and load each through its feed into the warehouse."""
+    _report(_run_ingest(paths, feed))
+
+
+@app.command()
+def demo(
+    sample_dir: Annotated[Path, typer.Option(help="folder of sample CSV files")] = SAMPLE_DIR,
+) -> None:
+    """Load the sample files of every feed into the local warehouse and show what happened."""
+    files = sorted(sample_dir.glob("*.csv"))
+    if not files:
+        err.print(f"[red]error:[/] no CSV files in {sample_dir}")
+        raise typer.Exit(2)
+    settings = load_settings()
+    out.print(
+        f"WMG_HOME={settings.home}  warehouse={redact_url(settings.warehouse)}  "
+        f"engine={settings.engine}"
+    )
+    _report(_run_ingest(files, None))
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run on the configured warehouse")],
+    csv: Annotated[bool, typer.Option("--csv", help="print CSV instead of a table")] = False,
+) -> None:
+    """Run SQL on the configured warehouse and print the rows."""
+    from wmg_resources.warehouse import connect_warehouse
+
+    settings = load_settings()
+    try:
+        with connect_warehouse(settings.warehouse) as wh:
+            names, rows = wh.query(sql)
+    except Exception as e:  # the driver's message is the useful part
+        err.print(f"[red]error:[/] {type(e).__name__}: {e}", soft_wrap=True)
+        raise typer.Exit(1) from e
+    if csv:
+        import csv as csv_module
+
+        writer = csv_module.writer(sys.stdout)
+        writer.writerow(names)
+        writer.writerows(rows)
+        return
+    table = Table(header_style="bold")
+    for name in names:
+        table.add_column(name)
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    out.print(table)
+
+
+@app.command()
+def dev(port: Annotated[int, typer.Option(help="UI port")] = 3000) -> None:
+    """Start `dagster dev` (UI and daemon) on this project, with DAGSTER_HOME set."""
+    settings = load_settings()
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    args = ["dagster", "dev", "-m", "wmg_assets.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    os.execvp(args[0], args)  # noqa: S606
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Land files and run them through their feed, recorded in the Dagster instance.
+
+This is what `wmg ingest` and `wmg demo` do; runs go to `$DAGSTER_HOME` (default
+`$WMG_HOME/dagster`) so that `dagster dev` shows them like any other run.
+"""
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from wmg_assets.feeds.assets import warehouse_asset_key
+from wmg_assets.feeds.config import FeedConfig, feed_for_file, load_feeds
+from wmg_resources import build_resources
+from wmg_resources.lake import LakeResource, landing_key
+from wmg_resources.settings import WmgSettings
+
+log = logging.getLogger(__name__)
+
+DAGSTER_YAML = """\
+# Dagster instance of WMG Platform (made by `wmg`). Runs, events and partitions live here.
+telemetry:
+  enabled: false
+"""
+
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class IngestOutcome:
+    file: str
+    feed: str
+    target: str
+    run_id: str | None = None
+    error: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def dagster_instance(settings: WmgSettings) -> dg.DagsterInstance:
+    """The persistent instance at `$DAGSTER_HOME`, created on first use."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
+def _root_error(event: dg.DagsterEvent) -> str:
+    """The innermost error of a step failure: what the user's data did, not the wrapper."""
+    error = event.step_failure_data.error if event.step_failure_data else None
+    while error is not None and error.cause is not None:
+        error = error.cause
+    if error is None:
+        return event.message or "step failed"
+    return error.message.strip().split(": ", 1)[-1] if ": " in error.message else error.message
+
+
+class Ingestor:
+    """Lands files and materializes their partitions through bronze, silver and warehouse."""
+
+    def __init__(self, settings: WmgSettings, defs: dg.Definitions | None = None) -> None:
+        from wmg_assets.definitions import build_definitions
+
+        self.settings = settings
+        self.feeds: list[FeedConfig] = load_feeds(settings.config_dir / "feeds")
+        self.defs = defs or build_definitions(settings, self.feeds)
+        self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
+        self.instance = dagster_instance(settings)
+        self.job = self.defs.resolve_implicit_global_asset_job_def()
+
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        feed_name: str | None = None,
+        on_start: Callable[[Path, FeedConfig], None] | None = None,
+    ) -> list[IngestOutcome]:
+        outcomes = []
+        for path in paths:
+            try:
+                feed = feed_for_file(self.feeds, path.name, feed_name)
+            except LookupError as e:
+                outcomes.append(IngestOutcome(path.name, feed_name or "-", "-", error=str(e)))
+                continue
+            if on_start:
+                on_start(path, feed)
+            outcomes.append(self.ingest_one(path, feed))
+        return outcomes
+
+    def ingest_one(self, path: Path, feed: FeedConfig) -> IngestOutcome:
+        target = f"{feed.target.schema}.{feed.target.table}"
+        outcome = IngestOutcome(path.name, feed.name, target)
+        if not path.is_file():
+            outcome.error = f"{path}: no such file"
+            return outcome
+        self.lake.put_file(path, landing_key(path.name))
+        self.instance.add_dynamic_partitions(feed.partitions_name, [path.name])
+        wh_key = warehouse_asset_key(feed)
+        result = self.job.execute_in_process(
+            instance=self.instance,
+            partition_key=path.name,
+            asset_selection=[dg.AssetKey(["bronze", feed.name]), dg.AssetKey(["silver", feed.name]),
+                             wh_key],
+            run_config=QUIET_RUN_CONFIG,
+            raise_on_error=False,
+        )
+        outcome.run_id = result.run_id
+        if not result.success:
+            failures = [e for e in result.all_events if e.is_step_failure]
+            outcome.error = _root_error(failures[0]) if failures else "the run failed"
+            return outcome
+        for event in result.get_asset_materialization_events():
+            if event.asset_key == wh_key:
+                metadata = event.materialization.metadata
+                outcome.counts = {
+                    k: int(v.value)  # type: ignore[arg-type]
+                    for k, v in metadata.items()
+                    if k.startswith("rows_") or k == "dagster/row_count"
+                }
+        return outcome
