@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -40,9 +41,10 @@ def _pg_bin(name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL server on 127.0.0.1; yields its admin URL (trust auth)."""
-    base = tmp_path_factory.mktemp("postgres")
+    # Not under pytest's tmp root: that is private to root, and the server runs as postgres.
+    base = Path(tempfile.mkdtemp(prefix="wmg-pg-"))
     data = base / "data"
     as_user: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
@@ -66,6 +68,7 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             [*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
             capture_output=True,
         )
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture

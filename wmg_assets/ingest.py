@@ -6,6 +6,7 @@ This is what `wmg ingest` and `wmg demo` do; runs go to `$DAGSTER_HOME` (default
 
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,13 +56,15 @@ def dagster_instance(settings: WmgSettings) -> dg.DagsterInstance:
 
 
 def _root_error(event: dg.DagsterEvent) -> str:
-    """The innermost error of a step failure: what the user's data did, not the wrapper."""
+    """The error the asset code raised (not Dagster's wrapper), without its class name."""
     error = event.step_failure_data.error if event.step_failure_data else None
-    while error is not None and error.cause is not None:
+    while error is not None and error.cls_name and error.cls_name.startswith("Dagster"):
+        if error.cause is None:
+            break
         error = error.cause
     if error is None:
         return event.message or "step failed"
-    return error.message.strip().split(": ", 1)[-1] if ": " in error.message else error.message
+    return re.sub(r"^[\w.]+: ", "", error.message.strip(), count=1)
 
 
 class Ingestor:

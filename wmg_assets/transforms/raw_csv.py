@@ -112,10 +112,25 @@ def parse_csv_to_parquet(
                 rows += batch.num_rows
     except pa.ArrowInvalid as e:
         out.unlink(missing_ok=True)
-        near = first_line + rows
         reason = bad_rows[0] if bad_rows else str(e).removeprefix("CSV parse error: ")
-        raise InputError(file_name, f"{reason} (in the block from line {near})") from e
+        line = find_bad_record(open_stream, fmt, len(headers), first_line) if bad_rows else None
+        raise InputError(file_name, reason, line=line) from e
     except pa.ArrowException as e:
         out.unlink(missing_ok=True)
         raise InputError(file_name, str(e)) from e
     return RawFile(path=out, columns=columns, headers=headers, rows=rows)
+
+
+def find_bad_record(
+    open_stream: Callable[[], Any], fmt: CsvFormat, expected: int, first_line: int
+) -> int | None:
+    """Line of the first record whose field count is not `expected` (error path only)."""
+    with open_stream() as stream:
+        text = io.TextIOWrapper(stream, encoding=fmt.encoding, errors="replace", newline="")
+        reader = csv.reader(text, delimiter=fmt.delimiter, quotechar=fmt.quote)
+        if fmt.header:
+            next(reader, None)
+        for offset, record in enumerate(reader):
+            if record and len(record) != expected:
+                return first_line + offset
+    return None
