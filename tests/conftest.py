@@ -138,6 +138,7 @@ def wmg_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "wmg"
     monkeypatch.setenv("WMG_HOME", str(home))
     monkeypatch.setenv("WMG_CONFIG_DIR", str(CONFIG_DIR))
+    (home / "dagster").mkdir(parents=True)
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
     for name in ("WMG_LAKE_URL", "WMG_WAREHOUSE_URL", "WMG_ENGINE", "WMG_S3_ENDPOINT_URL",
                  "WMG_ICEBERG_CATALOG_URL", "WMG_ENV"):

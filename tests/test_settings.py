@@ -1,0 +1,33 @@
+from pathlib import Path
+
+import dagster as dg
+
+from wmg_resources import build_resources
+from wmg_resources.settings import WmgSettings
+
+
+def test_local_defaults_live_under_wmg_home(monkeypatch, tmp_path: Path) -> None:
+    for name in ("WMG_LAKE_URL", "WMG_WAREHOUSE_URL", "WMG_ENGINE", "WMG_ENV", "DAGSTER_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WMG_HOME", str(tmp_path / "h"))
+    s = WmgSettings()
+    assert s.env.value == "local" and s.engine == "duckdb" and s.catalog_kind == "sql"
+    assert s.lake == str(tmp_path / "h" / "lake")
+    assert s.warehouse == f"duckdb:///{tmp_path / 'h' / 'warehouse.duckdb'}"
+    assert s.catalog_url == f"sqlite:///{tmp_path / 'h' / 'iceberg' / 'catalog.db'}"
+    assert s.dagster_home == tmp_path / "h" / "dagster"
+
+
+def test_prod_uses_glue_catalog_and_urls_from_env(monkeypatch) -> None:
+    monkeypatch.setenv("WMG_ENV", "prod")
+    monkeypatch.setenv("WMG_LAKE_URL", "s3://bucket/lake")
+    monkeypatch.setenv("WMG_WAREHOUSE_URL", "redshift://u:pw@host:5439/db")
+    monkeypatch.setenv("WMG_ENGINE", "spark")
+    s = WmgSettings()
+    assert s.catalog_kind == "glue" and s.lake == "s3://bucket/lake"
+    resources = build_resources(s)
+    # In Definitions the URL is an EnvVar: the UI shows its name, never the password.
+    assert isinstance(resources["warehouse"].url, dg.EnvVar)  # type: ignore[attr-defined]
+    assert resources["engine"].kind == "spark"  # type: ignore[attr-defined]
+    plain = build_resources(s, env_vars=False)
+    assert plain["warehouse"].url == "redshift://u:pw@host:5439/db"  # type: ignore[attr-defined]
