@@ -52,14 +52,36 @@ def postgres_server() -> Iterator[str]:
         as_user = ["runuser", "-u", "postgres", "--"]
     port = free_port()
     subprocess.run(
-        [*as_user, _pg_bin("initdb"), "-D", str(data), "-U", "wmg", "--auth=trust", "-E", "UTF8",
-         "--no-locale"],
-        check=True, capture_output=True,
+        [
+            *as_user,
+            _pg_bin("initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "wmg",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ],
+        check=True,
+        capture_output=True,
     )
     subprocess.run(
-        [*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o",
-         f"-p {port} -h 127.0.0.1 -k {base} -c fsync=off -c full_page_writes=off", "start"],
-        check=True, capture_output=True,
+        [
+            *as_user,
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(base / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -h 127.0.0.1 -k {base} -c fsync=off -c full_page_writes=off",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
     )
     try:
         yield f"postgresql://wmg@127.0.0.1:{port}/postgres"
@@ -140,7 +162,13 @@ def wmg_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WMG_CONFIG_DIR", str(CONFIG_DIR))
     (home / "dagster").mkdir(parents=True)
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
-    for name in ("WMG_LAKE_URL", "WMG_WAREHOUSE_URL", "WMG_ENGINE", "WMG_S3_ENDPOINT_URL",
-                 "WMG_ICEBERG_CATALOG_URL", "WMG_ENV"):
+    for name in (
+        "WMG_LAKE_URL",
+        "WMG_WAREHOUSE_URL",
+        "WMG_ENGINE",
+        "WMG_S3_ENDPOINT_URL",
+        "WMG_ICEBERG_CATALOG_URL",
+        "WMG_ENV",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home

@@ -33,16 +33,19 @@ def test_demo_then_query(env: dict[str, str]) -> None:
     assert demo.returncode == 0, demo.stderr
     table_rows = [line for line in demo.stdout.splitlines() if ".csv" in line]
     assert len(table_rows) == 3
-    assert any("customers_2026_11_02.csv" in r and "│        4 │       5 │" in r
-               for r in table_rows), demo.stdout
-    count = run(str(BIN / "wmg"), "query", "select count(*) as n from public.customers",
-                "--csv", env=env)
+    assert any(
+        "customers_2026_11_02.csv" in r and "│        4 │       5 │" in r for r in table_rows
+    ), demo.stdout
+    count = run(
+        str(BIN / "wmg"), "query", "select count(*) as n from public.customers", "--csv", env=env
+    )
     assert count.returncode == 0, count.stderr
     assert count.stdout.splitlines() == ["n", "24"]
 
 
-def test_ingest_reports_a_bad_file_in_one_line_and_exits_1(env: dict[str, str],
-                                                           tmp_path: Path) -> None:
+def test_ingest_reports_a_bad_file_in_one_line_and_exits_1(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     bad = tmp_path / "orders_bad.csv"
     bad.write_text("Order ID,Amount\n1,2,3\n")
     good = SAMPLE_DIR / "orders_2026_11_01.csv"
@@ -55,8 +58,9 @@ def test_ingest_reports_a_bad_file_in_one_line_and_exits_1(env: dict[str, str],
 
 
 def test_dagster_definitions_validate(env: dict[str, str]) -> None:
-    result = run(str(BIN / "dagster"), "definitions", "validate", "-m", "wmg_assets.definitions",
-                 env=env)
+    result = run(
+        str(BIN / "dagster"), "definitions", "validate", "-m", "wmg_assets.definitions", env=env
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Validation successful" in result.stdout + result.stderr
 
@@ -73,8 +77,15 @@ def test_dagster_asset_materialize_a_file_partition(env: dict[str, str], wmg_env
     lake.put_file(SAMPLE_DIR / name, landing_key(name))  # type: ignore[attr-defined]
     dagster_instance(settings).add_dynamic_partitions("orders_files", [name])
     result = run(
-        str(BIN / "dagster"), "asset", "materialize", "-m", "wmg_assets.definitions",
-        "--select", "bronze/orders,silver/orders,warehouse/public/orders", "--partition", name,
+        str(BIN / "dagster"),
+        "asset",
+        "materialize",
+        "-m",
+        "wmg_assets.definitions",
+        "--select",
+        "bronze/orders,silver/orders,warehouse/public/orders",
+        "--partition",
+        name,
         env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -90,9 +101,20 @@ ASSET_GRAPH_QUERY = """
 def test_dagster_dev_shows_bronze_silver_warehouse_for_each_feed(env: dict[str, str]) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [str(BIN / "dagster"), "dev", "-m", "wmg_assets.definitions", "-h", "127.0.0.1",
-         "-p", str(port)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "dagster"),
+            "dev",
+            "-m",
+            "wmg_assets.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
         # `dagster dev` ignores SIGINT/SIGTERM when started in the background; restore them.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
@@ -107,7 +129,7 @@ def test_dagster_dev_shows_bronze_silver_warehouse_for_each_feed(env: dict[str, 
                     data=json.dumps({"query": ASSET_GRAPH_QUERY}).encode(),
                     headers={"Content-Type": "application/json"},
                 )
-                with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=5) as response:
                     nodes = json.load(response)["data"]["assetNodes"]
             except (OSError, KeyError, TypeError):
                 time.sleep(1)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CONFIG_DIR, SAMPLE_DIR
-from wmg_assets.ingest import IngestOutcome, Ingestor
+from wmg_assets.ingest import Ingestor, IngestOutcome
 from wmg_resources.settings import load_settings
 from wmg_resources.warehouse import connect_warehouse
 
@@ -67,15 +67,23 @@ def test_second_file_updates_and_inserts_and_reingest_changes_nothing(platform: 
     first, second = SAMPLE_DIR / "customers_2026_11_01.csv", SAMPLE_DIR / "customers_2026_11_02.csv"
     [a] = ingest(first)
     assert a.ok, a.error
-    assert (a.counts["rows_read"], a.counts["rows_inserted"], a.counts["rows_updated"]) == (20, 20, 0)
+    assert (a.counts["rows_read"], a.counts["rows_inserted"], a.counts["rows_updated"]) == (
+        20,
+        20,
+        0,
+    )
     before = dict(rows("SELECT customer_id, country FROM public.customers"))
 
     [b] = ingest(second)
     assert b.ok, b.error
     # 10 lines: key 1011 twice (one dropped), 5 existing keys changed, 4 new keys.
     assert b.counts == {
-        "rows_read": 10, "rows_deduplicated": 1, "rows_unchanged": 0, "rows_updated": 5,
-        "rows_inserted": 4, "dagster/row_count": 24,
+        "rows_read": 10,
+        "rows_deduplicated": 1,
+        "rows_unchanged": 0,
+        "rows_updated": 5,
+        "rows_inserted": 4,
+        "dagster/row_count": 24,
     }
     after = dict(rows("SELECT customer_id, country FROM public.customers"))
     assert len(after) == 24
@@ -90,7 +98,9 @@ def test_second_file_updates_and_inserts_and_reingest_changes_nothing(platform: 
     [c] = ingest(second)
     assert c.ok, c.error
     assert (c.counts["rows_updated"], c.counts["rows_inserted"], c.counts["rows_unchanged"]) == (
-        0, 0, 9
+        0,
+        0,
+        9,
     )
     assert rows("SELECT * FROM public.customers ORDER BY customer_id") == snapshot
 
@@ -98,21 +108,28 @@ def test_second_file_updates_and_inserts_and_reingest_changes_nothing(platform: 
 def test_duplicate_keys_keep_one_row_chosen_by_order_by_then_later_line(
     platform: str, tmp_path: Path
 ) -> None:
-    path = write_csv(tmp_path, "events_1.csv", (
-        "Event ID,Source,Seen At,Payload\n"
-        "1,web,2026-01-01 10:00:00,newest\n"   # greatest seen_at wins over later lines
-        "1,web,2026-01-01 09:00:00,older\n"
-        "2,web,2026-01-01 10:00:00,first\n"
-        "2,web,2026-01-01 10:00:00,second\n"   # tie on seen_at: the later line wins
-        "3,web,,no time\n"
-        "3,web,2026-01-01 08:00:00,timed\n"    # a NULL seen_at loses to any value
-        "1,app,2026-01-01 07:00:00,other source\n"  # composite key: a different row
-    ))
+    path = write_csv(
+        tmp_path,
+        "events_1.csv",
+        (
+            "Event ID,Source,Seen At,Payload\n"
+            "1,web,2026-01-01 10:00:00,newest\n"  # greatest seen_at wins over later lines
+            "1,web,2026-01-01 09:00:00,older\n"
+            "2,web,2026-01-01 10:00:00,first\n"
+            "2,web,2026-01-01 10:00:00,second\n"  # tie on seen_at: the later line wins
+            "3,web,,no time\n"
+            "3,web,2026-01-01 08:00:00,timed\n"  # a NULL seen_at loses to any value
+            "1,app,2026-01-01 07:00:00,other source\n"  # composite key: a different row
+        ),
+    )
     [o] = ingest(path)
     assert o.ok, o.error
     assert o.counts["rows_read"] == 7 and o.counts["rows_deduplicated"] == 3
     assert sorted(rows("SELECT event_id, source, payload FROM analytics.events")) == [
-        (1, "app", "other source"), (1, "web", "newest"), (2, "web", "second"), (3, "web", "timed"),
+        (1, "app", "other source"),
+        (1, "web", "newest"),
+        (2, "web", "second"),
+        (3, "web", "timed"),
     ]
 
 
@@ -130,10 +147,11 @@ def test_hostile_header_is_loaded_as_a_cleaned_column_and_drops_nothing(
     with connect_warehouse(load_settings().warehouse) as wh:
         wh.execute("CREATE TABLE x (keep INTEGER)")
         wh.execute("INSERT INTO x VALUES (1)")
-    path = write_csv(tmp_path, "hostile_1.csv", (
-        'id,"a""; drop table x; --",select,"from"\n'
-        "1,'); drop table x; --,2,3\n"
-    ))
+    path = write_csv(
+        tmp_path,
+        "hostile_1.csv",
+        ('id,"a""; drop table x; --",select,"from"\n1,\'); drop table x; --,2,3\n'),
+    )
     [o] = ingest(path)
     assert o.ok, o.error
     assert rows('SELECT id, a_drop_table_x, "select", "from" FROM public.hostile') == [
@@ -148,11 +166,15 @@ def test_bad_file_fails_naming_it_and_leaves_the_target_unchanged(
     [ok] = ingest(SAMPLE_DIR / "customers_2026_11_01.csv")
     assert ok.ok, ok.error
     before = rows("SELECT * FROM public.customers ORDER BY customer_id")
-    bad = write_csv(tmp_path, "customers_bad.csv", (
-        (SAMPLE_DIR / "customers_2026_11_02.csv").read_text().splitlines()[0] + "\n"
-        "1001,Anna,Nowak,a@example.com,DE,1.00,2024-02-27,2026-11-03 08:16:00,false\n"
-        "1002,Ben,Silva,b@example.com,IT,2.00,2024-01-03,2026-11-03 06:36:00,true,EXTRA\n"
-    ))
+    bad = write_csv(
+        tmp_path,
+        "customers_bad.csv",
+        (
+            (SAMPLE_DIR / "customers_2026_11_02.csv").read_text().splitlines()[0] + "\n"
+            "1001,Anna,Nowak,a@example.com,DE,1.00,2024-02-27,2026-11-03 08:16:00,false\n"
+            "1002,Ben,Silva,b@example.com,IT,2.00,2024-01-03,2026-11-03 06:36:00,true,EXTRA\n"
+        ),
+    )
     [o] = ingest(bad)
     assert not o.ok
     assert o.error is not None and "customers_bad.csv" in o.error

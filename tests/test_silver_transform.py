@@ -16,7 +16,7 @@ from wmg_resources.errors import InputError
 CSV = (
     "Id,Amount,Zip,Flag,Day,Seen At,Note,Empty,Key Dec\n"
     "1,545803900.123456789,00123,true,2024-01-31,2024-01-31 10:00:00,hello,,1.5\n"
-    "2,1,10115,FALSE,2024-02-29,2024-02-29T11:30:00.25,\"multi\nline, quoted\",,2.25\n"
+    '2,1,10115,FALSE,2024-02-29,2024-02-29T11:30:00.25,"multi\nline, quoted",,2.25\n'
     "3,-0.5,99999,,,,ümlaut 🎉,,3\n"
 )
 
@@ -25,12 +25,13 @@ def silver_of(engine: EngineResource, tmp_path: Path, csv_text: str, keys=("id",
     tmp_path.mkdir(parents=True, exist_ok=True)
     src = tmp_path / "in.csv"
     src.write_text(csv_text, encoding="utf-8")
-    raw = parse_csv_to_parquet(lambda: open(src, "rb"), CsvFormat(), "in.csv", tmp_path / "raw.pq")
+    raw = parse_csv_to_parquet(lambda: src.open("rb"), CsvFormat(), "in.csv", tmp_path / "raw.pq")
     con = engine.connect()
     table = con.read_parquet(str(raw.path))
     types = infer_types(con, table, raw.columns, list(keys))
-    expr = to_silver(table, types, run_date=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
-                     file_name="in.csv")
+    expr = to_silver(
+        table, types, run_date=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), file_name="in.csv"
+    )
     files = engine.write_parquet(con, expr, tmp_path / "out")
     return pa.concat_tables([pq.read_table(f) for f in files]).sort_by("_wmg_line")
 
@@ -88,7 +89,10 @@ def test_align_types_follows_silver() -> None:
     file_types = {"a": "int64", "b": "date", "c": "int64", "d": "string"}
     table = {"a": "decimal(38,18)", "b": "timestamp", "c": "string"}
     assert align_types(file_types, table, "f.csv") == {
-        "a": "decimal(38,18)", "b": "timestamp", "c": "string", "d": "string"
+        "a": "decimal(38,18)",
+        "b": "timestamp",
+        "c": "string",
+        "d": "string",
     }
     with pytest.raises(InputError, match=r"f\.csv.*'a' has string values but silver holds int64"):
         align_types({"a": "string"}, {"a": "int64"}, "f.csv")

@@ -7,6 +7,7 @@ import sqlglot
 
 from wmg_resources.settings import redact_url
 from wmg_resources.warehouse import connect_warehouse
+from wmg_resources.warehouse.base import Column, normalize_type
 from wmg_resources.warehouse.dialect import logical_type, quote, render_type, varchar_length_for
 from wmg_resources.warehouse.merge import (
     MergeError,
@@ -15,7 +16,6 @@ from wmg_resources.warehouse.merge import (
     create_table_sql,
     dedupe_sql,
 )
-from wmg_resources.warehouse.base import Column, normalize_type
 from wmg_resources.warehouse.redshift import copy_parquet_sql, parquet_manifest
 
 SOURCE = [
@@ -38,7 +38,7 @@ def test_create_table_per_dialect() -> None:
         'CREATE TABLE "s"."t" ("id" BIGINT NOT NULL, "we""ird" VARCHAR(310), '
         '"amount" DECIMAL(38, 18), "seen" TIMESTAMP)'
     )
-    assert 'VARCHAR(256)' in create_table_sql("s", "t", SOURCE, ["id"], {}, "postgres")
+    assert "VARCHAR(256)" in create_table_sql("s", "t", SOURCE, ["id"], {}, "postgres")
     assert '"we""ird" VARCHAR,' in create_table_sql("s", "t", SOURCE, ["id"], {}, "duckdb")
     for dialect in ("duckdb", "postgres", "redshift"):
         sqlglot.parse_one(create_table_sql("s", "t", SOURCE, ["id"], sizes, dialect), read=dialect)
@@ -59,8 +59,9 @@ def test_dedupe_orders_by_column_then_line() -> None:
 
 
 def test_redshift_copy_and_manifest() -> None:
-    sql = copy_parquet_sql("_wmg_stg_1", ["id", "b"], "s3://b/m.manifest",
-                           "arn:aws:iam::1:role/r'x")
+    sql = copy_parquet_sql(
+        "_wmg_stg_1", ["id", "b"], "s3://b/m.manifest", "arn:aws:iam::1:role/r'x"
+    )
     assert sql == (
         'COPY "_wmg_stg_1" ("id", "b") FROM \'s3://b/m.manifest\' '
         "IAM_ROLE 'arn:aws:iam::1:role/r\\'x' FORMAT AS PARQUET MANIFEST"  # Redshift escapes
@@ -81,8 +82,12 @@ def test_arrow_types_map_to_logical_types() -> None:
 
 
 def test_incompatible_columns_are_named_together() -> None:
-    target = [Column("id", "bigint"), Column('we"ird', "varchar", length=5),
-              Column("amount", "bigint"), Column("seen", "date")]
+    target = [
+        Column("id", "bigint"),
+        Column('we"ird', "varchar", length=5),
+        Column("amount", "bigint"),
+        Column("seen", "date"),
+    ]
     with pytest.raises(MergeError) as e:
         check_compatibility("f.csv", SOURCE, target, {'we"ird': 9})
     message = str(e.value)
@@ -94,8 +99,11 @@ def test_incompatible_columns_are_named_together() -> None:
 
 @pytest.mark.parametrize("backend", ["duckdb", "postgres"])
 def test_catalog_columns_on_real_warehouses(backend: str, request, tmp_path) -> None:
-    url = (f"duckdb:///{tmp_path}/w.duckdb" if backend == "duckdb"
-           else request.getfixturevalue("postgres_url"))
+    url = (
+        f"duckdb:///{tmp_path}/w.duckdb"
+        if backend == "duckdb"
+        else request.getfixturevalue("postgres_url")
+    )
     with connect_warehouse(url) as wh:
         wh.execute("CREATE SCHEMA s")
         wh.execute('CREATE TABLE s.t (id BIGINT NOT NULL, "n""x" VARCHAR(12), d DECIMAL(38,18))')

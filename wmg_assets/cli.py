@@ -26,14 +26,19 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 def _outcome_table(outcomes: list) -> Table:
     table = Table(title="Feed runs", header_style="bold")
     for name in ("feed", "file", "read", "inserted", "updated", "unchanged", "target", "status"):
-        table.add_column(name, justify="right" if name in ("read", "inserted", "updated",
-                                                           "unchanged") else "left")
+        table.add_column(
+            name,
+            justify="right" if name in ("read", "inserted", "updated", "unchanged") else "left",
+        )
     for o in outcomes:
         c = o.counts
         table.add_row(
-            o.feed, o.file,
-            *(str(c.get(k, "")) for k in ("rows_read", "rows_inserted", "rows_updated",
-                                          "rows_unchanged")),
+            o.feed,
+            o.file,
+            *(
+                str(c.get(k, ""))
+                for k in ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged")
+            ),
             o.target,
             "[green]ok[/]" if o.ok else "[red]failed[/]",
         )

@@ -110,8 +110,11 @@ class Ingestor:
         result = self.job.execute_in_process(
             instance=self.instance,
             partition_key=path.name,
-            asset_selection=[dg.AssetKey(["bronze", feed.name]), dg.AssetKey(["silver", feed.name]),
-                             wh_key],
+            asset_selection=[
+                dg.AssetKey(["bronze", feed.name]),
+                dg.AssetKey(["silver", feed.name]),
+                wh_key,
+            ],
             run_config=QUIET_RUN_CONFIG,
             raise_on_error=False,
         )

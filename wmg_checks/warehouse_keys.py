@@ -29,8 +29,6 @@ def upsert_keys_unique_check(feed: FeedConfig) -> dg.AssetChecksDefinition:
                     "HAVING count(*) > 1) AS d"
                 )
             )
-        return dg.AssetCheckResult(
-            passed=duplicated == 0, metadata={"duplicated_keys": duplicated}
-        )
+        return dg.AssetCheckResult(passed=duplicated == 0, metadata={"duplicated_keys": duplicated})
 
     return upsert_keys_unique

@@ -21,7 +21,9 @@ class EngineResource(dg.ConfigurableResource):
     def connect(self) -> ibis.BaseBackend:
         if self.kind == "spark":
             if self.spark is None:
-                raise ValueError("the Spark engine needs a Spark session resource (WMG_ENGINE=spark)")
+                raise ValueError(
+                    "the Spark engine needs a Spark session resource (WMG_ENGINE=spark)"
+                )
             return ibis.pyspark.connect(self.spark.spark_session)
         return ibis.duckdb.connect()
 

@@ -5,7 +5,7 @@ Everything else asks this module: resources are built from a `WmgSettings`, neve
 """
 
 import os
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -14,7 +14,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     local = "local"
     test = "test"
     prod = "prod"

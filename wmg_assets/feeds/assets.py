@@ -54,7 +54,6 @@ def build_feed_assets(
     """The bronze, silver and warehouse assets of one feed."""
     partitions = dg.DynamicPartitionsDefinition(name=feed.partitions_name)
     target = f"{feed.target.schema}.{feed.target.table}"
-    common = {"partitions_def": partitions, "group_name": feed.name}
 
     @dg.asset(
         key=["bronze", feed.name],
@@ -64,7 +63,8 @@ def build_feed_assets(
             f"(pattern `{feed.file_pattern}`), one partition per file, with size, sha256 "
             "and line count."
         ),
-        **common,
+        partitions_def=partitions,
+        group_name=feed.name,
     )
     def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
         file_name = context.partition_key
@@ -89,7 +89,8 @@ def build_feed_assets(
             "lowercased with runs of other characters replaced by `_`; numbers with a "
             "fraction are exact DECIMAL(38,18)."
         ),
-        **common,
+        partitions_def=partitions,
+        group_name=feed.name,
     )
     def silver(
         context: dg.AssetExecutionContext,
@@ -121,7 +122,8 @@ def build_feed_assets(
             + (f", latest `{feed.order_by}` winning among duplicates" if feed.order_by else "")
             + ", in one transaction (DELETE … USING + INSERT)."
         ),
-        **common,
+        partitions_def=partitions,
+        group_name=feed.name,
     )
     def warehouse_target(
         context: dg.AssetExecutionContext,
@@ -130,7 +132,11 @@ def build_feed_assets(
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
         result = merge_into_warehouse(
-            feed, context.partition_key, context.run_id, lake=lake, iceberg=iceberg,
+            feed,
+            context.partition_key,
+            context.run_id,
+            lake=lake,
+            iceberg=iceberg,
             warehouse=warehouse,
         )
         return dg.MaterializeResult(

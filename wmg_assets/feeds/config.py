@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from wmg_assets.transforms.raw_csv import CsvFormat
 
@@ -123,13 +130,17 @@ def load_feeds(directory: Path) -> list[FeedConfig]:
     return feeds
 
 
-def feed_for_file(feeds: list[FeedConfig], file_name: str, feed_name: str | None = None) -> FeedConfig:
+def feed_for_file(
+    feeds: list[FeedConfig], file_name: str, feed_name: str | None = None
+) -> FeedConfig:
     """The feed a landed file belongs to: `feed_name` if given, else the one pattern matching."""
     if feed_name:
         for feed in feeds:
             if feed.name == feed_name:
                 return feed
-        raise LookupError(f"no feed named {feed_name!r} (feeds: {', '.join(f.name for f in feeds)})")
+        raise LookupError(
+            f"no feed named {feed_name!r} (feeds: {', '.join(f.name for f in feeds)})"
+        )
     matching = [f for f in feeds if f.matches(file_name)]
     if not matching:
         patterns = ", ".join(f"{f.name}: {f.file_pattern}" for f in feeds)

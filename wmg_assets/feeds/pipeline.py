@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 from pyiceberg.exceptions import NoSuchTableError
-from pyiceberg.expressions import EqualTo
+from pyiceberg.expressions import BooleanExpression, EqualTo
 from pyiceberg.table import Table as IcebergTable
 
 from wmg_assets.feeds.config import FeedConfig
@@ -59,6 +59,11 @@ def silver_type_of(arrow_type: pa.DataType) -> str:
     )
 
 
+def _rows_of(file_name: str) -> BooleanExpression:
+    """The Iceberg row filter of one landed file's rows."""
+    return EqualTo(term="file_name", literal=file_name)  # type: ignore[call-arg]
+
+
 def _nullable(schema: pa.Schema) -> pa.Schema:
     return pa.schema([f.with_nullable(True) for f in schema])
 
@@ -93,7 +98,10 @@ def write_silver(
         raise InputError(file_name, f"not found in the lake at {lake.uri(key)}")
     with tempfile.TemporaryDirectory(prefix="wmg-silver-") as scratch:
         raw = parse_csv_to_parquet(
-            lambda: lake.open_input(key), feed.csv.format(), file_name, Path(scratch) / "raw.parquet"
+            lambda: lake.open_input(key),
+            feed.csv.format(),
+            file_name,
+            Path(scratch) / "raw.parquet",
         )
         if raw.rows == 0:
             raise InputError(file_name, "the file has a header but no data rows")
@@ -117,7 +125,9 @@ def write_silver(
         schema = _nullable(pq.read_schema(files[0]))
         data_keys = []
         for i, path in enumerate(files):
-            data_key = f"{silver_prefix(feed.name)}/data/{_safe_stem(file_name)}-{run_id[:8]}-{i}.parquet"
+            data_key = (
+                f"{silver_prefix(feed.name)}/data/{_safe_stem(file_name)}-{run_id[:8]}-{i}.parquet"
+            )
             lake.put_file(path, data_key)
             data_keys.append(data_key)
     silver = existing or _create_silver_table(iceberg, lake, feed.name, schema)
@@ -127,7 +137,7 @@ def write_silver(
                 with tx.update_schema() as update:
                     update.union_by_name(schema)
             if existing is not None and _has_rows_of(existing, file_name):
-                tx.delete(EqualTo("file_name", file_name))
+                tx.delete(_rows_of(file_name))
             tx.add_files([lake.uri(k) for k in data_keys])
     except Exception:
         for k in data_keys:
@@ -145,7 +155,7 @@ def write_silver(
 
 
 def _has_rows_of(table: IcebergTable, file_name: str) -> bool:
-    return bool(table.scan(row_filter=EqualTo("file_name", file_name)).plan_files())
+    return bool(table.scan(row_filter=_rows_of(file_name)).plan_files())
 
 
 def _create_silver_table(
@@ -161,12 +171,16 @@ def _create_silver_table(
     )
 
 
-def silver_files_of(iceberg: IcebergResource, lake: LakeResource, feed: str, file_name: str) -> list[str]:
+def silver_files_of(
+    iceberg: IcebergResource, lake: LakeResource, feed: str, file_name: str
+) -> list[str]:
     """Lake keys of the silver data files that hold one landed file's rows."""
     table = _load_silver_table(iceberg, feed)
-    tasks = [] if table is None else table.scan(row_filter=EqualTo("file_name", file_name)).plan_files()
+    tasks = [] if table is None else table.scan(row_filter=_rows_of(file_name)).plan_files()
     if not tasks:
-        raise InputError(file_name, f"silver.{feed} has no rows of this file: materialize silver first")
+        raise InputError(
+            file_name, f"silver.{feed} has no rows of this file: materialize silver first"
+        )
     assert table is not None
     field_id = table.schema().find_field("file_name").field_id
     exact = file_name.encode()

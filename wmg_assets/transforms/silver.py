@@ -19,6 +19,7 @@ as written. Empty values of typed columns become NULL; empty strings stay empty 
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -34,7 +35,7 @@ _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
 
 
-def _counts(value: ir.StringValue) -> dict[str, ir.IntegerScalar]:
+def _counts(value: Any) -> dict[str, Any]:
     v = value.strip()
     present = v.notnull() & (v != "")
     return {
@@ -43,9 +44,7 @@ def _counts(value: ir.StringValue) -> dict[str, ir.IntegerScalar]:
         "number": (present & v.re_search(_NUMBER)).sum(),
         "bool": (present & v.lower().isin(["true", "false"])).sum(),
         "date": (present & v.re_search(_DATE) & v.try_cast("date").notnull()).sum(),
-        "timestamp": (
-            present & v.re_search(_TIMESTAMP) & v.try_cast("timestamp").notnull()
-        ).sum(),
+        "timestamp": (present & v.re_search(_TIMESTAMP) & v.try_cast("timestamp").notnull()).sum(),
     }
 
 
@@ -91,7 +90,7 @@ def infer_types(
     return choose_types(row, columns, keys)
 
 
-def _typed(value: ir.StringValue, dtype: str) -> ir.Value:
+def _typed(value: Any, dtype: str) -> Any:
     if dtype == "string":
         return value
     v = value.strip().nullif("")

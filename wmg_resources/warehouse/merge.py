@@ -11,7 +11,7 @@ removed, `inserted` is what the INSERT added beyond that.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,7 +98,7 @@ def create_table_sql(
     table: str,
     source: Sequence[SourceColumn],
     keys: Sequence[str],
-    max_bytes: dict[str, int | None],
+    max_bytes: Mapping[str, int | None],
     dialect: str,
 ) -> str:
     """`CREATE TABLE` for a new target: keys NOT NULL, VARCHARs sized from the data."""
@@ -108,12 +108,15 @@ def create_table_sql(
             continue
         length = varchar_length_for(max_bytes.get(c.name)) if c.logical_type == "varchar" else None
         null = " NOT NULL" if c.name in keys else ""
-        cols.append(f"{quote(c.name, dialect)} {render_type(c.logical_type, dialect, length)}{null}")
+        cols.append(
+            f"{quote(c.name, dialect)} {render_type(c.logical_type, dialect, length)}{null}"
+        )
     return f"CREATE TABLE {qualified(schema, table, dialect)} ({', '.join(cols)})"
 
 
-def dedupe_sql(staged: str, keys: Sequence[str], order_by: str | None, columns: Sequence[str],
-               dialect: str) -> str:
+def dedupe_sql(
+    staged: str, keys: Sequence[str], order_by: str | None, columns: Sequence[str], dialect: str
+) -> str:
     """One row per key: greatest `order_by` (NULLs lose), then the later line."""
     order = [f"{quote(LINE_COLUMN, dialect)} DESC"]
     if order_by:
@@ -130,7 +133,7 @@ def check_compatibility(
     file_name: str,
     source: Sequence[SourceColumn],
     target: Sequence[Column],
-    max_bytes: dict[str, int | None],
+    max_bytes: Mapping[str, int | None],
 ) -> None:
     """Raise `MergeError` naming every column the target cannot take as it is."""
     by_name = {c.name: c for c in target}
@@ -192,8 +195,7 @@ def upsert_parquet(
 
         wh.execute(f"DROP TABLE IF EXISTS {new}")
         wh.execute(
-            f"CREATE TEMP TABLE {new} AS "
-            + dedupe_sql(staged, keys, order_by, data_columns, d)
+            f"CREATE TEMP TABLE {new} AS " + dedupe_sql(staged, keys, order_by, data_columns, d)
         )
         distinct = int(wh.scalar(f"SELECT count(*) FROM {new}"))
         unchanged = 0
@@ -228,9 +230,7 @@ def upsert_parquet(
         wh.execute(f"DROP TABLE IF EXISTS {staged}")
 
 
-def _check_keys(
-    wh: Warehouse, staged: str, file_name: str, keys: Sequence[SourceColumn]
-) -> None:
+def _check_keys(wh: Warehouse, staged: str, file_name: str, keys: Sequence[SourceColumn]) -> None:
     """A NULL or empty upsert key fails the file, naming its first line."""
     for k in keys:
         col = quote(k.name, wh.dialect)
