@@ -186,3 +186,28 @@ def test_file_matching_no_feed_is_an_error(platform: str, tmp_path: Path) -> Non
     [o] = ingest(write_csv(tmp_path, "stray.csv", "a\n1\n"))
     assert not o.ok and o.error is not None
     assert o.error.startswith("stray.csv: no feed's file_pattern matches it")
+
+
+def _load_customers(home: Path, engine: str, monkeypatch) -> list[tuple]:
+    monkeypatch.setenv("WMG_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    monkeypatch.setenv("WMG_ENGINE", engine)
+    outcomes = ingest(
+        SAMPLE_DIR / "customers_2026_11_01.csv", SAMPLE_DIR / "customers_2026_11_02.csv"
+    )
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    columns = (
+        "customer_id, first_name, e_mail, country, credit_limit, signup_date, updated_at, "
+        "is_active, file_name"
+    )
+    return rows(f"SELECT {columns} FROM public.customers ORDER BY customer_id")
+
+
+def test_spark_engine_loads_the_same_table_as_duckdb(
+    wmg_env: Path, tmp_path: Path, monkeypatch, spark_engine
+) -> None:
+    spark_engine.connect()  # the shared local session, which the feed's resource reuses
+    on_duckdb = _load_customers(tmp_path / "duckdb", "duckdb", monkeypatch)
+    on_spark = _load_customers(tmp_path / "spark", "spark", monkeypatch)
+    assert len(on_duckdb) == 24
+    assert on_spark == on_duckdb

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from wmg_resources.lake import LakeResource
+from wmg_resources.warehouse.dialect import quote
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,11 @@ class Warehouse(ABC):
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all."""
 
-    @abstractmethod
     def create_staging_table(self, name: str, columns: list[tuple[str, str]]) -> None:
-        """A session-local (temporary) table of (name, SQL type) columns."""
+        """A session-local (temporary) table of (name, SQL type) columns, made anew."""
+        cols = ", ".join(f"{quote(n, self.dialect)} {t}" for n, t in columns)
+        self.execute(f"DROP TABLE IF EXISTS {quote(name, self.dialect)}")
+        self.execute(f"CREATE TEMP TABLE {quote(name, self.dialect)} ({cols})")
 
     @abstractmethod
     def bulk_load(
@@ -100,8 +103,6 @@ class Warehouse(ABC):
 
     def staging_name(self, name: str) -> str:
         """How SQL refers to a staging table made by `create_staging_table`."""
-        from wmg_resources.warehouse.dialect import quote
-
         return quote(name, self.dialect)
 
     def __enter__(self) -> "Warehouse":

@@ -47,10 +47,6 @@ class DuckDBWarehouse(Warehouse):
             raise
         self.con.commit()
 
-    def create_staging_table(self, name: str, columns: list[tuple[str, str]]) -> None:
-        cols = ", ".join(f"{quote(n, self.dialect)} {t}" for n, t in columns)
-        self.execute(f"CREATE OR REPLACE TEMP TABLE {quote(name, self.dialect)} ({cols})")
-
     def bulk_load(
         self, table: str, columns: list[str], lake: LakeResource, keys: list[str], scratch: Path
     ) -> int:

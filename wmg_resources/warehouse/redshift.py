@@ -92,11 +92,6 @@ class RedshiftWarehouse(Warehouse):
             raise
         self.execute("COMMIT")
 
-    def create_staging_table(self, name: str, columns: list[tuple[str, str]]) -> None:
-        cols = ", ".join(f"{quote(n, self.dialect)} {t}" for n, t in columns)
-        self.execute(f"DROP TABLE IF EXISTS {quote(name, self.dialect)}")
-        self.execute(f"CREATE TEMP TABLE {quote(name, self.dialect)} ({cols})")
-
     def bulk_load(
         self, table: str, columns: list[str], lake: LakeResource, keys: list[str], scratch: Path
     ) -> int:
