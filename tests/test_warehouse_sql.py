@@ -9,39 +9,13 @@ from wmg_resources.settings import redact_url
 from wmg_resources.warehouse import connect_warehouse
 from wmg_resources.warehouse.base import Column, normalize_type
 from wmg_resources.warehouse.dialect import logical_type, quote, render_type, varchar_length_for
-from wmg_resources.warehouse.merge import (
-    MergeError,
-    SourceColumn,
-    check_compatibility,
-    create_table_sql,
-    dedupe_sql,
-)
+from wmg_resources.warehouse.merge import dedupe_sql
 from wmg_resources.warehouse.redshift import copy_parquet_sql, parquet_manifest
-
-SOURCE = [
-    SourceColumn("id", "bigint"),
-    SourceColumn('we"ird', "varchar"),
-    SourceColumn("amount", "decimal(38,18)"),
-    SourceColumn("seen", "timestamp"),
-    SourceColumn("_wmg_line", "bigint"),
-]
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres", "redshift"])
 def test_identifiers_are_quoted_and_embedded_quotes_doubled(dialect: str) -> None:
     assert quote('a"; drop table x; --', dialect) == '"a""; drop table x; --"'
-
-
-def test_create_table_per_dialect() -> None:
-    sizes = {'we"ird': 300}
-    assert create_table_sql("s", "t", SOURCE, ["id"], sizes, "redshift") == (
-        'CREATE TABLE "s"."t" ("id" BIGINT NOT NULL, "we""ird" VARCHAR(310), '
-        '"amount" DECIMAL(38, 18), "seen" TIMESTAMP)'
-    )
-    assert "VARCHAR(256)" in create_table_sql("s", "t", SOURCE, ["id"], {}, "postgres")
-    assert '"we""ird" VARCHAR,' in create_table_sql("s", "t", SOURCE, ["id"], {}, "duckdb")
-    for dialect in ("duckdb", "postgres", "redshift"):
-        sqlglot.parse_one(create_table_sql("s", "t", SOURCE, ["id"], sizes, dialect), read=dialect)
 
 
 def test_varchar_sizing_is_in_bytes_with_margin_and_cap() -> None:
@@ -79,22 +53,6 @@ def test_arrow_types_map_to_logical_types() -> None:
     assert logical_type(pa.timestamp("us")) == "timestamp"
     assert normalize_type("numeric", 38, 18) == "decimal(38,18)"
     assert normalize_type("character varying") == "varchar"
-
-
-def test_incompatible_columns_are_named_together() -> None:
-    target = [
-        Column("id", "bigint"),
-        Column('we"ird', "varchar", length=5),
-        Column("amount", "bigint"),
-        Column("seen", "date"),
-    ]
-    with pytest.raises(MergeError) as e:
-        check_compatibility("f.csv", SOURCE, target, {'we"ird': 9})
-    message = str(e.value)
-    assert message.startswith("f.csv: cannot load into the target")
-    assert "'amount': the file has decimal(38,18) values, the target column is bigint" in message
-    assert "a value of 9 bytes does not fit VARCHAR(5)" in message
-    assert "'seen'" in message
 
 
 @pytest.mark.parametrize("backend", ["duckdb", "postgres"])

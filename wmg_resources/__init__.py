@@ -37,7 +37,11 @@ def build_resources(
             s3_endpoint_url=s.s3_endpoint_url,
             region=s.aws_region,
         ),
-        "warehouse": WarehouseResource(url=_from_env("WMG_WAREHOUSE_URL", s.warehouse)),
+        "warehouse": WarehouseResource(
+            url=_from_env("WMG_WAREHOUSE_URL", s.warehouse),
+            retry_attempts=s.retry_attempts,
+            retry_delay_seconds=s.retry_delay_seconds,
+        ),
         "engine": engine,
         "iceberg": IcebergResource(
             kind=s.catalog_kind,

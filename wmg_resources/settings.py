@@ -42,6 +42,8 @@ class WmgSettings(BaseSettings):
     )
     iceberg_catalog_url: str | None = None
     iceberg_catalog: Literal["sql", "glue"] | None = None
+    retry_attempts: int = 3
+    retry_delay_seconds: float = 300.0
 
     @model_validator(mode="after")
     def _absolute_home(self) -> "WmgSettings":

@@ -152,6 +152,7 @@ def build_feed_assets(
                 "rows_updated": result.rows_updated,
                 "rows_inserted": result.rows_inserted,
                 "table_created": result.table_created,
+                "schema_changes": dg.MetadataValue.md(result.plan_markdown),
             }
         )
 

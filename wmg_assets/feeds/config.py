@@ -15,6 +15,7 @@ views:
 
 import codecs
 import fnmatch
+import string
 from pathlib import Path
 from typing import Annotated
 
@@ -29,6 +30,7 @@ from pydantic import (
 )
 
 from wmg_assets.transforms.raw_csv import CsvFormat
+from wmg_resources.warehouse.evolution import ViewDefinition
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$", max_length=127)]
 
@@ -69,9 +71,32 @@ class CsvOptions(_Model):
         return CsvFormat(self.delimiter, self.quote, self.encoding, self.header)
 
 
+VIEW_PLACEHOLDERS = {"schema_name", "view_name", "source_table"}
+
+
 class ViewConfig(_Model):
+    """A view over the target, recreated around schema changes (seed 002's view_config)."""
+
     name: Identifier
     definition: str
+
+    @field_validator("definition")
+    @classmethod
+    def _only_known_placeholders(cls, value: str) -> str:
+        try:
+            fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+        except ValueError as e:
+            raise ValueError(f"not a valid template: {e}") from e
+        unknown = fields - VIEW_PLACEHOLDERS
+        if unknown:
+            raise ValueError(
+                f"unknown placeholder(s) {', '.join(sorted(map(repr, unknown)))}; "
+                f"use only {{schema_name}}, {{view_name}}, {{source_table}}"
+            )
+        return value
+
+    def to_definition(self) -> ViewDefinition:
+        return ViewDefinition(self.name, self.definition)
 
 
 class FeedConfig(_Model):

@@ -202,8 +202,12 @@ def merge_into_warehouse(
     lake: LakeResource,
     iceberg: IcebergResource,
     warehouse: WarehouseResource,
+    dry_run: bool = False,
 ) -> MergeResult:
-    """Upsert one landed file's silver rows into the feed's warehouse target."""
+    """Upsert one landed file's silver rows into the feed's warehouse target.
+
+    With `dry_run`, only plan: the result's `plan` is what a real run would apply.
+    """
     keys = silver_files_of(iceberg, lake, feed.name, file_name)
     with lake.fs.open_input_file(lake.path(keys[0])) as f:
         schema = pq.read_schema(f)
@@ -221,4 +225,7 @@ def merge_into_warehouse(
             keys=feed.upsert_keys,
             order_by=feed.order_by,
             token=re.sub(r"[^a-z0-9]", "", run_id.lower())[:12],
+            views=[v.to_definition() for v in feed.views],
+            retry=warehouse.retry,
+            dry_run=dry_run,
         )

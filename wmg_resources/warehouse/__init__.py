@@ -1,11 +1,20 @@
 """Warehouses: one interface, three implementations chosen by URL scheme."""
 
+import logging
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import dagster as dg
+import tenacity
+
+from wmg_resources.errors import InputError
 
 from wmg_resources.settings import redact_url
 from wmg_resources.warehouse.base import Column, Warehouse
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def connect_warehouse(url: str) -> Warehouse:
@@ -31,12 +40,33 @@ def connect_warehouse(url: str) -> Warehouse:
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The warehouse that feeds upsert into; `url` picks DuckDB, PostgreSQL or Redshift."""
+    """The warehouse that feeds upsert into; `url` picks DuckDB, PostgreSQL or Redshift.
+
+    Schema changes and merges that fail for a passing reason (a lock, a dropped
+    connection) are tried `retry_attempts` times, `retry_delay_seconds` apart; bad data
+    (`InputError`) is never retried.
+    """
 
     url: str
+    retry_attempts: int = 3
+    retry_delay_seconds: float = 300.0
 
     def connect(self) -> Warehouse:
         return connect_warehouse(self.url)
+
+    def retry(self, fn: Callable[[], T]) -> T:
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(max(1, self.retry_attempts)),
+            wait=tenacity.wait_fixed(self.retry_delay_seconds),
+            retry=tenacity.retry_if_not_exception_type(InputError),
+            before_sleep=lambda state: log.warning(
+                "warehouse step failed (attempt %d of %d), retrying in %.0f s: %s",
+                state.attempt_number, self.retry_attempts, self.retry_delay_seconds,
+                state.outcome.exception() if state.outcome else "",
+            ),
+            reraise=True,
+        )  # fmt: skip
+        return retrying(fn)
 
     @property
     def kind(self) -> str:

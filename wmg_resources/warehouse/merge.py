@@ -1,58 +1,45 @@
 """Upsert one file's silver rows into a warehouse table, pushed down as SQL.
 
 1. bulk-load the silver Parquet into a staging table (wide types: TEXT / BIGINT / …);
-2. check it: upsert keys present, types compatible with the target, VARCHARs long enough;
+2. measure it (longest string in bytes, integer range) and plan the schema changes;
 3. keep one row per key: the greatest `order_by`, then the later line of the file;
 4. drop staged rows identical to the target row (so re-loading a file changes nothing);
-5. in one transaction: create the target if missing, `DELETE … USING`, `INSERT`.
+5. in one transaction: apply the plan, lock the target, `DELETE … USING`, `INSERT`
+   (Redshift widens VARCHARs just before, as it refuses that inside a transaction).
 
 Row counts come back from the statements themselves: `updated` is what the DELETE
 removed, `inserted` is what the INSERT added beyond that.
 """
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from wmg_resources.errors import InputError
 from wmg_resources.lake import LakeResource
 from wmg_resources.warehouse.base import Column, Warehouse
-from wmg_resources.warehouse.dialect import (
-    column_list,
-    qualified,
-    quote,
-    render_type,
-    varchar_length_for,
+from wmg_resources.warehouse.dialect import column_list, qualified, quote, render_type
+from wmg_resources.warehouse.evolution import (
+    LINE_COLUMN,
+    ColumnStats,
+    MergeError,
+    SchemaPlan,
+    SourceColumn,
+    ViewDefinition,
+    plan_schema_changes,
 )
 
 log = logging.getLogger(__name__)
 
-LINE_COLUMN = "_wmg_line"
-"""Silver's source line number; cleaned CSV names never start with `_`, so it is free."""
-
 METADATA_COLUMNS = ("run_date", "file_name")
 
-_COMPATIBLE = {
-    "bigint": {"smallint", "integer", "bigint", "decimal", "double", "real"},
-    "decimal": {"decimal", "double", "real"},
-    "varchar": {"varchar"},
-    "boolean": {"boolean"},
-    "date": {"date", "timestamp", "timestamptz"},
-    "timestamp": {"timestamp", "timestamptz"},
-    "timestamptz": {"timestamptz", "timestamp"},
-    "double": {"double", "real", "decimal"},
-}
+T = TypeVar("T")
+Retry = Callable[[Callable[[], T]], T]
 
 
-class MergeError(InputError):
-    """The file cannot be merged; nothing was written. The message says why and where."""
-
-
-@dataclass(frozen=True)
-class SourceColumn:
-    name: str
-    logical_type: str  # from dialect.logical_type
+def no_retry(fn: Callable[[], T]) -> T:
+    return fn()
 
 
 @dataclass
@@ -62,13 +49,18 @@ class MergeResult:
     rows_unchanged: int  # keys whose row already equals the target row
     rows_updated: int
     rows_inserted: int
-    table_created: bool
+    plan: SchemaPlan
+    dialect: str
     target_columns: list[Column] = field(default_factory=list)
     target_rows: int = 0
 
+    @property
+    def table_created(self) -> bool:
+        return any(a.kind == "create_table" for a in self.plan.actions)
 
-def _family(type_name: str) -> str:
-    return type_name.split("(")[0]
+    @property
+    def plan_markdown(self) -> str:
+        return self.plan.markdown(self.dialect)
 
 
 def _byte_length(expr: str, dialect: str) -> str:
@@ -93,27 +85,6 @@ def staging_columns(source: Sequence[SourceColumn], dialect: str) -> list[tuple[
     return [(c.name, render_type(c.logical_type, dialect)) for c in source]
 
 
-def create_table_sql(
-    schema: str,
-    table: str,
-    source: Sequence[SourceColumn],
-    keys: Sequence[str],
-    max_bytes: Mapping[str, int | None],
-    dialect: str,
-) -> str:
-    """`CREATE TABLE` for a new target: keys NOT NULL, VARCHARs sized from the data."""
-    cols = []
-    for c in source:
-        if c.name == LINE_COLUMN:
-            continue
-        length = varchar_length_for(max_bytes.get(c.name)) if c.logical_type == "varchar" else None
-        null = " NOT NULL" if c.name in keys else ""
-        cols.append(
-            f"{quote(c.name, dialect)} {render_type(c.logical_type, dialect, length)}{null}"
-        )
-    return f"CREATE TABLE {qualified(schema, table, dialect)} ({', '.join(cols)})"
-
-
 def dedupe_sql(
     staged: str, keys: Sequence[str], order_by: str | None, columns: Sequence[str], dialect: str
 ) -> str:
@@ -129,35 +100,13 @@ def dedupe_sql(
     )
 
 
-def check_compatibility(
-    file_name: str,
-    source: Sequence[SourceColumn],
-    target: Sequence[Column],
-    max_bytes: Mapping[str, int | None],
-) -> None:
-    """Raise `MergeError` naming every column the target cannot take as it is."""
-    by_name = {c.name: c for c in target}
-    problems = []
-    for c in source:
-        if c.name == LINE_COLUMN:
-            continue
-        t = by_name.get(c.name)
-        if t is None:
-            problems.append(f"column {c.name!r} ({c.logical_type}) is not in the target")
-            continue
-        src_family, tgt_family = _family(c.logical_type), _family(t.type)
-        if tgt_family not in _COMPATIBLE.get(src_family, {src_family}):
-            problems.append(
-                f"column {c.name!r}: the file has {c.logical_type} values, the target column "
-                f"is {t.type}"
-            )
-        needed = max_bytes.get(c.name)
-        if tgt_family == "varchar" and t.length and needed and needed > t.length:
-            problems.append(
-                f"column {c.name!r}: a value of {needed} bytes does not fit VARCHAR({t.length})"
-            )
-    if problems:
-        raise MergeError(file_name, "cannot load into the target: " + "; ".join(problems))
+def lock_sql(target: str, dialect: str) -> str | None:
+    """Keeps a second merge into the same table waiting until this one commits."""
+    if dialect == "postgres":
+        return f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE"
+    if dialect == "redshift":
+        return f"LOCK {target}"
+    return None  # DuckDB: one writer per database file
 
 
 def upsert_parquet(
@@ -173,8 +122,14 @@ def upsert_parquet(
     keys: Sequence[str],
     order_by: str | None,
     token: str,
+    views: Sequence[ViewDefinition] = (),
+    retry: Retry = no_retry,
+    dry_run: bool = False,
 ) -> MergeResult:
-    """Merge the silver Parquet objects `files` of one landed file into `schema.table`."""
+    """Merge the silver Parquet objects `files` of one landed file into `schema.table`.
+
+    With `dry_run`, stop after planning: the result holds the plan and nothing is changed.
+    """
     d = wh.dialect
     names = [c.name for c in source]
     staged_name, new_name = f"_wmg_stg_{token}", f"_wmg_new_{token}"
@@ -185,53 +140,111 @@ def upsert_parquet(
     try:
         rows_read = wh.bulk_load(staged_name, names, lake, list(files), scratch)
         _check_keys(wh, staged, file_name, [c for c in source if c.name in keys])
-        max_bytes = _max_byte_lengths(wh, staged, source)
-
+        stats = measure(wh, staged, source)
         existing = wh.columns(schema, table)
-        if existing is not None:
-            check_compatibility(file_name, source, existing, max_bytes)
-        data_columns = [n for n in names if n != LINE_COLUMN]
-        compare = [n for n in data_columns if n not in METADATA_COLUMNS and n not in keys]
+        plan = plan_schema_changes(
+            file_name, source, stats, existing, schema=schema, table=table, keys=keys,
+            dialect=d, views=views,
+        )  # fmt: skip
+        if dry_run:
+            return MergeResult(rows_read, 0, 0, 0, 0, plan, d, existing or [], 0)
 
+        data_columns = [n for n in names if n != LINE_COLUMN]
         wh.execute(f"DROP TABLE IF EXISTS {new}")
         wh.execute(
             f"CREATE TEMP TABLE {new} AS " + dedupe_sql(staged, keys, order_by, data_columns, d)
         )
         distinct = int(wh.scalar(f"SELECT count(*) FROM {new}"))
         unchanged = 0
-        if existing is not None:
+        if existing is not None and not plan.adds_columns:
+            compare = [n for n in data_columns if n not in METADATA_COLUMNS and n not in keys]
             unchanged = wh.execute(
                 f"DELETE FROM {new} USING {target} AS t WHERE "
                 f"{_key_match(new, 't', keys, d)} AND {_same_values(new, 't', compare, d)}"
             )
-        with wh.transaction():
-            if existing is None:
-                wh.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema, d)}")
-                wh.execute(create_table_sql(schema, table, source, keys, max_bytes, d))
-            updated = wh.execute(
-                f"DELETE FROM {target} USING {new} WHERE {_key_match(target, new, keys, d)}"
-            )
-            cols = column_list(data_columns, d)
-            written = wh.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {new}")
+        statements = plan.statements(d)
+        outside = [s.sql for s in statements if not s.in_transaction]
+        inside = [s.sql for s in statements if s.in_transaction]
+        if outside:
+            retry(lambda: [wh.execute(sql) for sql in outside])
+
+        def merge() -> tuple[int, int]:
+            with wh.transaction():
+                for sql in inside:
+                    wh.execute(sql)
+                lock = lock_sql(target, d)
+                if lock:
+                    wh.execute(lock)
+                updated = wh.execute(
+                    f"DELETE FROM {target} USING {new} WHERE {_key_match(target, new, keys, d)}"
+                )
+                written = wh.execute(_insert_sql(target, new, data_columns, plan.defaults, d))
+            return updated, written
+
+        updated, written = retry(merge)
         result = MergeResult(
             rows_read=rows_read,
             rows_deduplicated=rows_read - distinct,
             rows_unchanged=unchanged,
             rows_updated=updated,
             rows_inserted=written - updated,
-            table_created=existing is None,
+            plan=plan,
+            dialect=d,
             target_columns=wh.columns(schema, table) or [],
             target_rows=int(wh.scalar(f"SELECT count(*) FROM {target}")),
         )
-        log.info("merged %s into %s.%s: %s", file_name, schema, table, result)
+        log.info(
+            "merged %s into %s.%s: %d read, %d updated, %d inserted",
+            file_name, schema, table, rows_read, result.rows_updated, result.rows_inserted,
+        )  # fmt: skip
         return result
     finally:
         wh.execute(f"DROP TABLE IF EXISTS {new}")
         wh.execute(f"DROP TABLE IF EXISTS {staged}")
 
 
+def _insert_sql(
+    target: str, new: str, columns: Sequence[str], defaults: dict[str, str], dialect: str
+) -> str:
+    """INSERT of the new rows; target columns the file lacks get their default."""
+    names = [*columns, *defaults]
+    values = [quote(c, dialect) for c in columns] + list(defaults.values())
+    return (
+        f"INSERT INTO {target} ({column_list(names, dialect)}) "
+        f"SELECT {', '.join(values)} FROM {new}"
+    )
+
+
+def measure(wh: Warehouse, staged: str, source: Sequence[SourceColumn]) -> dict[str, ColumnStats]:
+    """Longest string (UTF-8 bytes) and integer range of each staged column, in one query."""
+    exprs: list[str] = []
+    for c in source:
+        col = quote(c.name, wh.dialect)
+        if c.logical_type == "varchar":
+            exprs.append(f"max({_byte_length(col, wh.dialect)})")
+        elif c.logical_type == "bigint" and c.name != LINE_COLUMN:
+            exprs += [f"min({col})", f"max({col})"]
+    if not exprs:
+        return {}
+    _, rows = wh.query(f"SELECT {', '.join(exprs)} FROM {staged}")
+    values = iter(rows[0])
+    stats = {}
+    for c in source:
+        if c.logical_type == "varchar":
+            v = next(values)
+            stats[c.name] = ColumnStats(max_bytes=int(v) if v is not None else None)
+        elif c.logical_type == "bigint" and c.name != LINE_COLUMN:
+            lo, hi = next(values), next(values)
+            stats[c.name] = ColumnStats(
+                min_value=int(lo) if lo is not None else None,
+                max_value=int(hi) if hi is not None else None,
+            )
+    return stats
+
+
 def _check_keys(wh: Warehouse, staged: str, file_name: str, keys: Sequence[SourceColumn]) -> None:
-    """A NULL or empty upsert key fails the file, naming its first line."""
+    """A NULL or empty upsert key fails the file, naming its first line (silver already
+    moves such rows to the DLQ, so this guards direct use)."""
     for k in keys:
         col = quote(k.name, wh.dialect)
         empty = f"{col} IS NULL" + (f" OR {col} = ''" if k.logical_type == "varchar" else "")
@@ -248,12 +261,4 @@ def _check_keys(wh: Warehouse, staged: str, file_name: str, keys: Sequence[Sourc
             )
 
 
-def _max_byte_lengths(
-    wh: Warehouse, staged: str, source: Sequence[SourceColumn]
-) -> dict[str, int | None]:
-    strings = [c.name for c in source if c.logical_type == "varchar"]
-    if not strings:
-        return {}
-    select = ", ".join(f"max({_byte_length(quote(c, wh.dialect), wh.dialect)})" for c in strings)
-    _, rows = wh.query(f"SELECT {select} FROM {staged}")
-    return {c: (int(v) if v is not None else None) for c, v in zip(strings, rows[0], strict=True)}
+__all__ = ["MergeError", "MergeResult", "SourceColumn", "ViewDefinition", "upsert_parquet"]
