@@ -160,6 +160,7 @@ def wmg_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "wmg"
     monkeypatch.setenv("WMG_HOME", str(home))
     monkeypatch.setenv("WMG_CONFIG_DIR", str(CONFIG_DIR))
+    monkeypatch.setenv("WMG_RETRY_DELAY_SECONDS", "0")
     (home / "dagster").mkdir(parents=True)
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
     for name in (

@@ -28,7 +28,11 @@ def platform_kinds(settings: WmgSettings) -> PlatformKinds:
 def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Definitions:
     kinds = platform_kinds(settings)
     return dg.Definitions(
-        assets=[a for feed in feeds for a in build_feed_assets(feed, kinds)],
+        assets=[
+            a
+            for feed in feeds
+            for a in build_feed_assets(feed, kinds, settings.retry_delay_seconds)
+        ],
         asset_checks=[upsert_keys_unique_check(feed) for feed in feeds],
         resources=build_resources(settings),
         executor=dg.in_process_executor,

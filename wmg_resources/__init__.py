@@ -39,6 +39,7 @@ def build_resources(
         ),
         "warehouse": WarehouseResource(
             url=_from_env("WMG_WAREHOUSE_URL", s.warehouse),
+            audit_schema=s.audit_schema,
             retry_attempts=s.retry_attempts,
             retry_delay_seconds=s.retry_delay_seconds,
         ),

@@ -51,6 +51,10 @@ def silver_prefix(feed: str) -> str:
     return f"silver/{feed}"
 
 
+def dlq_prefix(feed: str, run_id: str) -> str:
+    return f"dlq/{feed}/{run_id}"
+
+
 @dataclass(frozen=True)
 class LakeObject:
     key: str
@@ -197,6 +201,19 @@ class LakeResource(dg.ConfigurableResource):
             yield target
         finally:
             target.unlink(missing_ok=True)
+
+    def find_landed(self, file_name: str) -> str | None:
+        """Where a landed file is now: `data/in/`, else its newest archived or unprocessed
+        copy (so a file's partition can be re-run after it was moved)."""
+        if self.exists(landing_key(file_name)):
+            return landing_key(file_name)
+        moved = [
+            o
+            for prefix in ("data/archive", "data/unprocessed")
+            for o in self.list(prefix)
+            if o.key.rsplit("/", 1)[-1] == file_name
+        ]
+        return max(moved, key=lambda o: o.key[-len(file_name) - 8 :]).key if moved else None
 
     def _ensure_parent(self, key: str) -> None:
         if not self.is_s3:

@@ -42,6 +42,7 @@ class WmgSettings(BaseSettings):
     )
     iceberg_catalog_url: str | None = None
     iceberg_catalog: Literal["sql", "glue"] | None = None
+    audit_schema: str = "wmg"
     retry_attempts: int = 3
     retry_delay_seconds: float = 300.0
 

@@ -4,14 +4,18 @@ Each landed file is one dynamic partition (`<feed>_files`, key = the file's name
 shows every file with its own status, and a file is re-run by re-materializing its partition.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import dagster as dg
 import pyarrow as pa
 
 from wmg_assets.feeds.config import FeedConfig
+from wmg_assets.feeds.lifecycle import file_step
 from wmg_assets.feeds.pipeline import merge_into_warehouse, write_silver
 from wmg_resources.engine import EngineResource
+from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import LakeResource, landing_key
 from wmg_resources.warehouse import Column, WarehouseResource
@@ -48,8 +52,17 @@ class PlatformKinds:
     warehouse: str = "duckdb"  # duckdb | postgres | redshift
 
 
+@contextmanager
+def data_errors() -> Iterator[None]:
+    """Bad data fails the step for good: retrying cannot fix a file."""
+    try:
+        yield
+    except InputError as e:
+        raise dg.Failure(description=str(e), allow_retries=False) from e
+
+
 def build_feed_assets(
-    feed: FeedConfig, kinds: PlatformKinds = PlatformKinds()
+    feed: FeedConfig, kinds: PlatformKinds = PlatformKinds(), retry_delay_seconds: float = 300
 ) -> list[dg.AssetsDefinition]:
     """The bronze, silver and warehouse assets of one feed."""
     partitions = dg.DynamicPartitionsDefinition(name=feed.partitions_name)
@@ -97,16 +110,21 @@ def build_feed_assets(
         lake: LakeResource,
         engine: EngineResource,
         iceberg: IcebergResource,
+        warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        result = write_silver(
-            feed, context.partition_key, context.run_id, lake=lake, engine=engine, iceberg=iceberg
-        )
+        with file_step(context, feed, "silver", lake=lake, warehouse=warehouse), data_errors():
+            result = write_silver(
+                feed, context.partition_key, context.run_id, lake=lake, engine=engine,
+                iceberg=iceberg,
+            )  # fmt: skip
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": result.rows,
                 "dagster/table_name": result.table_name,
                 "dagster/column_schema": arrow_column_schema(result.schema),
                 "engine": engine.kind,
+                "rows_rejected": result.rejected,
+                "dlq": dg.MetadataValue.path(lake.uri(result.dlq_key)) if result.dlq_key else "",
                 "snapshot_id": str(result.snapshot_id),
                 "data_files": dg.MetadataValue.json(result.data_keys),
             }
@@ -116,6 +134,9 @@ def build_feed_assets(
         key=warehouse_asset_key(feed),
         deps=[silver],
         kinds={kinds.warehouse},
+        # One merge at a time per target table (the merge also locks the table).
+        pool=f"wmg_{feed.target.schema}_{feed.target.table}",
+        retry_policy=dg.RetryPolicy(max_retries=1, delay=retry_delay_seconds),
         description=(
             f"Current state of `{target}`: each **{feed.name}** file's silver rows upserted "
             f"by key ({', '.join(feed.upsert_keys)})"
@@ -131,14 +152,22 @@ def build_feed_assets(
         iceberg: IcebergResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        result = merge_into_warehouse(
-            feed,
-            context.partition_key,
-            context.run_id,
-            lake=lake,
-            iceberg=iceberg,
-            warehouse=warehouse,
-        )
+        with (
+            file_step(
+                context, feed, "warehouse", lake=lake, warehouse=warehouse, final=True
+            ) as step,
+            data_errors(),
+        ):
+            result = merge_into_warehouse(
+                feed, context.partition_key, context.run_id, lake=lake, iceberg=iceberg,
+                warehouse=warehouse,
+            )  # fmt: skip
+            step.counts = {
+                "rows_read": result.rows_read,
+                "rows_updated": result.rows_updated,
+                "rows_inserted": result.rows_inserted,
+            }
+            step.schema_changes = result.plan_markdown
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": result.target_rows,

@@ -22,7 +22,7 @@ from wmg_assets.transforms.silver import align_types, infer_types, to_silver
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
-from wmg_resources.lake import LakeResource, landing_key, silver_prefix
+from wmg_resources.lake import LakeResource, dlq_prefix, landing_key, silver_prefix
 from wmg_resources.warehouse import WarehouseResource
 from wmg_resources.warehouse.dialect import logical_type
 from wmg_resources.warehouse.merge import MergeResult, SourceColumn, upsert_parquet
@@ -41,6 +41,8 @@ SILVER_TABLE_PROPERTIES = {
 class SilverResult:
     table_name: str
     rows: int
+    rejected: int
+    dlq_key: str | None
     schema: pa.Schema
     data_keys: list[str]
     snapshot_id: int | None
@@ -93,18 +95,30 @@ def write_silver(
     Re-running it for the same file replaces that file's rows (one Iceberg commit deletes
     the old ones and adds the new files), so it is idempotent.
     """
-    key = landing_key(file_name)
-    if not lake.exists(key):
-        raise InputError(file_name, f"not found in the lake at {lake.uri(key)}")
+    key = lake.find_landed(file_name)
+    if key is None:
+        raise InputError(file_name, f"not found in the lake at {lake.uri(landing_key(file_name))}")
     with tempfile.TemporaryDirectory(prefix="wmg-silver-") as scratch:
         raw = parse_csv_to_parquet(
             lambda: lake.open_input(key),
             feed.csv.format(),
             file_name,
             Path(scratch) / "raw.parquet",
+            keys=feed.upsert_keys,
         )
-        if raw.rows == 0:
+        dlq_key = None
+        if raw.rejects_path is not None:
+            dlq_key = f"{dlq_prefix(feed.name, run_id)}/{_safe_stem(file_name)}.parquet"
+            lake.put_file(raw.rejects_path, dlq_key)
+            log.warning(
+                "%d row(s) of %s rejected to the DLQ at %s", raw.rejected, file_name, dlq_key
+            )
+        if raw.rows == 0 and raw.rejected == 0:
             raise InputError(file_name, "the file has a header but no data rows")
+        if raw.rows == 0:
+            raise InputError(
+                file_name, f"all {raw.rejected} rows were rejected to the DLQ ({dlq_key})"
+            )
         missing = [k for k in [*feed.upsert_keys, feed.order_by] if k and k not in raw.columns]
         if missing:
             raise InputError(
@@ -145,9 +159,12 @@ def write_silver(
         raise
     silver = iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed.name}")
     snapshot = silver.current_snapshot()
+    log.info("committed %d row(s) of %s to silver.%s", raw.rows, file_name, feed.name)
     return SilverResult(
         table_name=f"{SILVER_NAMESPACE}.{feed.name}",
         rows=raw.rows,
+        rejected=raw.rejected,
+        dlq_key=dlq_key,
         schema=schema,
         data_keys=data_keys,
         snapshot_id=snapshot.snapshot_id if snapshot else None,

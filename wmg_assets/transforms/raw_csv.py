@@ -11,12 +11,13 @@ no whole file is held in memory. Values stay text here: typing is the engine's j
 import codecs
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -36,14 +37,45 @@ class CsvFormat:
     header: bool = True
 
 
+REJECT_REASON = "reason"
+MAX_VALUE_BYTES = 65535
+"""Longest value a warehouse column can take (Redshift's VARCHAR limit, in bytes)."""
+
+
 @dataclass(frozen=True)
 class RawFile:
-    """What parsing produced: cleaned column names (with the raw headers) and row count."""
+    """What parsing produced: cleaned column names (with the raw headers) and row counts.
+
+    `rows` went to `path`; `rejected` rows went to `rejects_path` with a `reason` each.
+    """
 
     path: Path
     columns: list[str]
     headers: list[str]
     rows: int
+    rejected: int = 0
+    rejects_path: Path | None = None
+
+
+def reject_reasons(batch: pa.RecordBatch, keys: Sequence[str]) -> pa.Array:
+    """Why each row of a batch cannot load (NULL where it can): an empty upsert key, or a
+    value longer than `MAX_VALUE_BYTES` bytes (never truncated: the row goes to the DLQ)."""
+    reason = pa.nulls(batch.num_rows, pa.string())
+    checks = [
+        (pc.equal(pc.utf8_trim_whitespace(batch.column(k)), ""), f"upsert key {k!r} is empty")
+        for k in keys
+    ]
+    checks += [
+        (
+            pc.greater(pc.binary_length(batch.column(c)), MAX_VALUE_BYTES),
+            f"value of column {c!r} is longer than {MAX_VALUE_BYTES} bytes",
+        )
+        for c in batch.schema.names
+        if c != LINE_COLUMN
+    ]
+    for failed, why in checks:
+        reason = pc.if_else(pc.and_(failed, pc.is_null(reason)), why, reason)
+    return reason
 
 
 def read_header(peek: bytes, fmt: CsvFormat, file_name: str) -> list[str]:
@@ -62,9 +94,17 @@ def read_header(peek: bytes, fmt: CsvFormat, file_name: str) -> list[str]:
 
 
 def parse_csv_to_parquet(
-    open_stream: Callable[[], Any], fmt: CsvFormat, file_name: str, out: Path
+    open_stream: Callable[[], Any],
+    fmt: CsvFormat,
+    file_name: str,
+    out: Path,
+    keys: Sequence[str] = (),
 ) -> RawFile:
-    """Stream the CSV from `open_stream()` into `out` (Parquet, every column a string)."""
+    """Stream the CSV from `open_stream()` into `out` (Parquet, every column a string).
+
+    Rows that cannot load (see `reject_reasons`) go to `out` with `.rejects` appended,
+    with their `reason` and line.
+    """
     with open_stream() as stream:
         peek = stream.read(HEADER_PEEK_BYTES)
     first = read_header(peek, fmt, file_name)
@@ -99,26 +139,57 @@ def parse_csv_to_parquet(
         quoted_strings_can_be_null=False,
     )
     schema = pa.schema([pa.field(c, pa.string()) for c in columns] + [(LINE_COLUMN, pa.int64())])
-    rows = 0
+    rows = rejected = 0
     out.parent.mkdir(parents=True, exist_ok=True)
+    rejects_path = out.with_name(out.name + ".rejects")
+    rejects_writer: pq.ParquetWriter | None = None
     try:
         with open_stream() as stream, pq.ParquetWriter(out, schema) as writer:
             reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
             for batch in reader:
-                lines = pa.array(range(first_line + rows, first_line + rows + batch.num_rows))
-                writer.write_batch(
-                    pa.RecordBatch.from_arrays([*batch.columns, lines], schema=schema)
-                )
-                rows += batch.num_rows
-    except pa.ArrowInvalid as e:
+                start = first_line + rows + rejected
+                lines = pa.array(range(start, start + batch.num_rows), pa.int64())
+                named = pa.RecordBatch.from_arrays([*batch.columns, lines], schema=schema)
+                reasons = reject_reasons(named, keys)
+                bad = pc.is_valid(reasons)
+                n_bad = pc.sum(bad).as_py() or 0
+                if n_bad:
+                    if rejects_writer is None:
+                        rejects_writer = pq.ParquetWriter(
+                            rejects_path, schema.append(pa.field(REJECT_REASON, pa.string()))
+                        )
+                    rejects_writer.write_batch(
+                        named.append_column(REJECT_REASON, reasons).filter(bad)
+                    )
+                    named = named.filter(pc.invert(bad))
+                writer.write_batch(named)
+                rows += named.num_rows
+                rejected += n_bad
+        if rejects_writer is not None:
+            rejects_writer.close()
+    except (pa.ArrowInvalid, UnicodeDecodeError) as e:
+        if rejects_writer is not None:
+            rejects_writer.close()
         out.unlink(missing_ok=True)
-        reason = bad_rows[0] if bad_rows else str(e).removeprefix("CSV parse error: ")
-        line = find_bad_record(open_stream, fmt, len(headers), first_line) if bad_rows else None
-        raise InputError(file_name, reason, line=line) from e
-    except pa.ArrowException as e:
-        out.unlink(missing_ok=True)
-        raise InputError(file_name, str(e)) from e
-    return RawFile(path=out, columns=columns, headers=headers, rows=rows)
+        rejects_path.unlink(missing_ok=True)
+        if bad_rows:
+            line = find_bad_record(open_stream, fmt, len(headers), first_line)
+            raise InputError(file_name, bad_rows[0], line=line) from e
+        undecodable = find_undecodable(open_stream, fmt, columns)
+        if undecodable:
+            line, column, detail = undecodable
+            raise InputError(
+                file_name, f"not valid {fmt.encoding} ({detail})", line=line, column=column
+            ) from e
+        raise InputError(file_name, str(e).removeprefix("CSV parse error: ")) from e
+    return RawFile(
+        path=out,
+        columns=columns,
+        headers=headers,
+        rows=rows,
+        rejected=rejected,
+        rejects_path=rejects_path if rejected else None,
+    )
 
 
 def find_bad_record(
@@ -133,4 +204,21 @@ def find_bad_record(
         for offset, record in enumerate(reader):
             if record and len(record) != expected:
                 return first_line + offset
+    return None
+
+
+def find_undecodable(
+    open_stream: Callable[[], Any], fmt: CsvFormat, columns: list[str]
+) -> tuple[int, str | None, str] | None:
+    """Line, column and detail of the first bytes that do not decode (error path only)."""
+    with open_stream() as stream:
+        for number, raw in enumerate(io.BufferedReader(stream), start=1):  # type: ignore[arg-type]
+            try:
+                raw.decode(fmt.encoding)
+            except UnicodeDecodeError as e:
+                text = raw.decode(fmt.encoding, errors="replace")
+                fields = next(csv.reader([text], delimiter=fmt.delimiter, quotechar=fmt.quote), [])
+                at = next((i for i, f in enumerate(fields) if "\ufffd" in f), None)
+                column = columns[at] if at is not None and at < len(columns) else None
+                return number, column, f"byte 0x{raw[e.start]:02x} at position {e.start + 1}"
     return None

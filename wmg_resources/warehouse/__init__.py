@@ -9,7 +9,6 @@ import dagster as dg
 import tenacity
 
 from wmg_resources.errors import InputError
-
 from wmg_resources.settings import redact_url
 from wmg_resources.warehouse.base import Column, Warehouse
 
@@ -48,6 +47,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """
 
     url: str
+    audit_schema: str = "wmg"
     retry_attempts: int = 3
     retry_delay_seconds: float = 300.0
 

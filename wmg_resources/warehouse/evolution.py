@@ -5,13 +5,13 @@ target's catalog, and returns a `SchemaPlan` — actions plus the defaults for t
 the file lacks — or raises `MergeError` when the file cannot go into the target at all.
 `SchemaPlan.statements(dialect)` renders it as SQL; the loader applies it.
 
-| change in the file                      | action                                                  |
-|-----------------------------------------|---------------------------------------------------------|
-| a new column                            | ADD COLUMN, typed and sized from the data               |
-| a string longer than the VARCHAR        | widen to the longest value's UTF-8 bytes + 10 (≤ 65535) |
-| an integer beyond SMALLINT / INTEGER    | widen to INTEGER / BIGINT                               |
-| a target column missing from the file   | filled: '' / 0 / false / NULL (dates, timestamps)       |
-| text or fractions into a numeric column | the file fails, naming the columns and types            |
+| change in the file | action |
+|---|---|
+| a new column | ADD COLUMN, typed and sized from the data |
+| a string longer than the VARCHAR | widen to the longest value's UTF-8 bytes + 10 (≤ 65535) |
+| an integer beyond SMALLINT / INTEGER | widen to INTEGER / BIGINT |
+| a target column missing from the file | filled: '' / 0 / false / NULL (dates, timestamps) |
+| text or fractions into a numeric column | the file fails, naming the columns and types |
 """
 
 from collections.abc import Mapping, Sequence

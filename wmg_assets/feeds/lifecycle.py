@@ -1,0 +1,159 @@
+"""What happens around each step of a file: structured logs, audit row, file moves.
+
+Every step of a feed (silver, warehouse) runs inside `file_step`. Success of the
+warehouse step archives the file (`data/archive/YYYY/MM/`) and writes a SUCCESS audit row.
+A failure in any step writes a FAILED audit row with the error, moves the file to
+`data/unprocessed/YYYY/MM/`, and re-raises so the run fails visibly. Either way the step's
+JSON log lines (`level, ts, run_id, msg` and extra fields) are appended to
+`logs/<run_id>.jsonl` in the lake.
+"""
+
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+
+from wmg_assets.feeds.config import FeedConfig
+from wmg_resources.lake import LakeResource, archive_key, unprocessed_key
+from wmg_resources.warehouse import WarehouseResource
+from wmg_resources.warehouse.audit import AuditRow, write_audit_row
+
+log = logging.getLogger(__name__)
+
+LOGGED_PACKAGES = ("wmg_assets", "wmg_resources")
+
+
+def logs_key(run_id: str) -> str:
+    return f"logs/{run_id}.jsonl"
+
+
+class RunLogBuffer(logging.Handler):
+    """Collects the platform's log records of one step as JSON lines, and forwards them
+    to the Dagster run log so that they show in the UI too."""
+
+    def __init__(self, context: dg.AssetExecutionContext, **fields: Any) -> None:
+        super().__init__(logging.INFO)
+        self.context, self.fields = context, fields
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        entry = {
+            "level": record.levelname,
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "run_id": self.context.run_id,
+            "msg": record.getMessage(),
+            **self.fields,
+            **getattr(record, "wmg", {}),
+        }
+        self.lines.append(json.dumps(entry, default=str))
+        self.context.log.log(record.levelno, entry["msg"])
+
+
+@dataclass
+class FileStep:
+    """Handed to the step's code: log through `info`, set `audit` counts for success."""
+
+    buffer: RunLogBuffer
+    counts: dict[str, int] = field(default_factory=dict)
+    schema_changes: str | None = None
+
+    def info(self, msg: str, **extra: Any) -> None:
+        log.info(msg, extra={"wmg": extra})
+
+
+def _run_start(context: dg.AssetExecutionContext) -> datetime:
+    record = context.instance.get_run_record_by_id(context.run_id)
+    started = record.start_time if record else None
+    return datetime.fromtimestamp(started, UTC) if started else datetime.now(UTC)
+
+
+def _naive_utc(ts: datetime) -> datetime:
+    return ts.astimezone(UTC).replace(tzinfo=None)
+
+
+def export_logs(lake: LakeResource, run_id: str, lines: list[str]) -> None:
+    """Append lines to `logs/<run_id>.jsonl` (rewritten whole: S3 has no append)."""
+    key = logs_key(run_id)
+    previous = lake.read_bytes(key) if lake.exists(key) else b""
+    lake.put_bytes(previous + "".join(f"{line}\n" for line in lines).encode(), key)
+
+
+@contextmanager
+def file_step(
+    context: dg.AssetExecutionContext,
+    feed: FeedConfig,
+    step: str,
+    *,
+    lake: LakeResource,
+    warehouse: WarehouseResource,
+    final: bool = False,
+) -> Iterator[FileStep]:
+    """Run one step of a file; `final` marks the step whose success completes the file."""
+    file_name = context.partition_key
+    buffer = RunLogBuffer(context, feed=feed.name, file=file_name, step=step)
+    loggers = [logging.getLogger(name) for name in LOGGED_PACKAGES]
+    for logger in loggers:
+        logger.addHandler(buffer)
+        logger.setLevel(min(logger.level or logging.INFO, logging.INFO))
+    state = FileStep(buffer)
+    try:
+        state.info(f"{step} of {file_name} started")
+        try:
+            yield state
+        except Exception as error:
+            log.error("%s of %s failed: %s", step, file_name, error)
+            _finish(context, feed, lake, warehouse, state, error)
+            raise
+        if final:
+            _finish(context, feed, lake, warehouse, state, None)
+        state.info(f"{step} of {file_name} succeeded", **state.counts)
+    finally:
+        for logger in loggers:
+            logger.removeHandler(buffer)
+        try:
+            export_logs(lake, context.run_id, buffer.lines)
+        except Exception:  # the logs must never hide the step's own outcome
+            log.exception("could not export the run's logs to %s", logs_key(context.run_id))
+
+
+def _finish(
+    context: dg.AssetExecutionContext,
+    feed: FeedConfig,
+    lake: LakeResource,
+    warehouse: WarehouseResource,
+    state: FileStep,
+    error: Exception | None,
+) -> None:
+    """Audit row, then the file's move: archive on success, unprocessed on failure."""
+    file_name, now = context.partition_key, datetime.now(UTC)
+    row = AuditRow(
+        run_id=context.run_id,
+        job_id=feed.name,
+        run_start_ts=_naive_utc(_run_start(context)),
+        run_end_ts=_naive_utc(now),
+        source_filename=file_name,
+        target_table_name=f"{feed.target.schema}.{feed.target.table}",
+        records_read=state.counts.get("rows_read"),
+        records_updated=state.counts.get("rows_updated"),
+        records_inserted=state.counts.get("rows_inserted"),
+        status="FAILED" if error else "SUCCESS",
+        error_message=str(error)[:65000] if error else None,
+        schema_changes=state.schema_changes,
+    )
+    try:
+        with warehouse.connect() as wh:
+            write_audit_row(wh, warehouse.audit_schema, row)
+    except Exception:
+        log.exception("could not write the audit row of %s", file_name)
+        if error is None:
+            raise
+    current = lake.find_landed(file_name)
+    destination = (unprocessed_key if error else archive_key)(file_name, now)
+    if current and current != destination:
+        lake.move(current, destination)
+        state.info(f"moved {file_name} to {destination}", destination=destination)
