@@ -173,3 +173,27 @@ def wmg_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+def use_platform(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    kind: str,
+    extra_feeds: dict[str, str],
+) -> str:
+    """Point the platform at `kind`: `local` (lake folder + DuckDB), `postgres` (lake folder
+    + PostgreSQL) or `aws` (S3 on moto + PostgreSQL), with extra feed YAML files."""
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, config)
+    for name, text in extra_feeds.items():
+        (config / "feeds" / name).write_text(text)
+    monkeypatch.setenv("WMG_CONFIG_DIR", str(config))
+    if kind in ("postgres", "aws"):
+        monkeypatch.setenv("WMG_ENV", "test")
+        monkeypatch.setenv("WMG_WAREHOUSE_URL", request.getfixturevalue("postgres_url"))
+    if kind == "aws":
+        bucket = request.getfixturevalue("s3_bucket")
+        monkeypatch.setenv("WMG_LAKE_URL", f"s3://{bucket}/lake")
+        monkeypatch.setenv("WMG_S3_ENDPOINT_URL", request.getfixturevalue("moto_endpoint"))
+    return kind

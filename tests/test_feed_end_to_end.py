@@ -4,13 +4,12 @@
 - `aws`: S3 on a moto server + PostgreSQL server (the SQL proven on a real server).
 """
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONFIG_DIR, SAMPLE_DIR
+from tests.conftest import SAMPLE_DIR, use_platform
 from wmg_assets.ingest import Ingestor, IngestOutcome
 from wmg_resources.settings import load_settings
 from wmg_resources.warehouse import connect_warehouse
@@ -33,19 +32,8 @@ upsert_keys: [id]
 
 @pytest.fixture(params=["local", "aws"])
 def platform(request: pytest.FixtureRequest, wmg_env: Path, monkeypatch, tmp_path: Path) -> str:
-    config = tmp_path / "config"
-    shutil.copytree(CONFIG_DIR, config)
-    (config / "feeds" / "events.yaml").write_text(EVENTS_FEED)
-    (config / "feeds" / "hostile.yaml").write_text(HOSTILE_FEED)
-    monkeypatch.setenv("WMG_CONFIG_DIR", str(config))
-    if request.param == "aws":
-        endpoint = request.getfixturevalue("moto_endpoint")
-        bucket = request.getfixturevalue("s3_bucket")
-        monkeypatch.setenv("WMG_ENV", "test")
-        monkeypatch.setenv("WMG_LAKE_URL", f"s3://{bucket}/lake")
-        monkeypatch.setenv("WMG_S3_ENDPOINT_URL", endpoint)
-        monkeypatch.setenv("WMG_WAREHOUSE_URL", request.getfixturevalue("postgres_url"))
-    return request.param
+    extra = {"events.yaml": EVENTS_FEED, "hostile.yaml": HOSTILE_FEED}
+    return use_platform(request, monkeypatch, tmp_path, request.param, extra)
 
 
 def ingest(*paths: Path, feed: str | None = None) -> list[IngestOutcome]:

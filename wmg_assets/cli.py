@@ -97,6 +97,33 @@ def demo(
 
 
 @app.command()
+def plan(
+    path: Annotated[Path, typer.Argument(help="CSV file to plan for (not landed, not loaded)")],
+    feed: Annotated[str | None, typer.Option(help="feed name (default: by file_pattern)")] = None,
+) -> None:
+    """Show the schema changes (DDL) that ingesting a file would apply now; change nothing."""
+    from rich.markdown import Markdown
+
+    from wmg_assets.feeds.config import feed_for_file, load_feeds
+    from wmg_assets.feeds.pipeline import plan_file
+    from wmg_resources import build_resources
+    from wmg_resources.errors import InputError
+
+    settings = load_settings()
+    resources = build_resources(settings, env_vars=False)
+    try:
+        chosen = feed_for_file(load_feeds(settings.config_dir / "feeds"), path.name, feed)
+        with out.status(f"planning {path.name} for {chosen.name}"):
+            result = plan_file(chosen, path, **resources)  # type: ignore[arg-type]
+    except (LookupError, InputError) as e:
+        err.print(f"[red]error:[/] {e}", soft_wrap=True)
+        raise typer.Exit(1) from e
+    target = f"{chosen.target.schema}.{chosen.target.table}"
+    out.print(f"Plan for {path.name} → {target} ({result.rows_read} rows):")
+    out.print(Markdown(result.plan_markdown))
+
+
+@app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run on the configured warehouse")],
     csv: Annotated[bool, typer.Option("--csv", help="print CSV instead of a table")] = False,

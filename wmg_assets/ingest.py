@@ -55,16 +55,31 @@ def dagster_instance(settings: WmgSettings) -> dg.DagsterInstance:
     return dg.DagsterInstance.get()
 
 
-def _root_error(event: dg.DagsterEvent) -> str:
-    """The error the asset code raised (not Dagster's wrapper), without its class name."""
-    error = event.step_failure_data.error if event.step_failure_data else None
-    while error is not None and error.cls_name and error.cls_name.startswith("Dagster"):
-        if error.cause is None:
-            break
+def _is_wrapper(cls_name: str | None) -> bool:
+    return bool(cls_name) and cls_name.startswith(("Dagster", "RetryRequested"))
+
+
+def _user_error(event: dg.DagsterEvent) -> str | None:
+    """The error the asset code raised in a failed or retried step, without Dagster's
+    wrappers and without its class name; None when the event holds no such error."""
+    if event.is_step_failure:
+        error = event.step_failure_data.error
+    elif event.is_step_up_for_retry:
+        error = event.step_retry_data.error
+    else:
+        return None
+    while error is not None and _is_wrapper(error.cls_name):
         error = error.cause
     if error is None:
-        return event.message or "step failed"
+        return None
     return re.sub(r"^[\w.]+: ", "", error.message.strip(), count=1)
+
+
+def failure_message(events: list[dg.DagsterEvent], file_name: str) -> str:
+    """One line for a failed file: the last real error, naming the file."""
+    errors = [m for m in (_user_error(e) for e in events) if m]
+    message = errors[-1].splitlines()[0] if errors else "the run failed"
+    return message if file_name in message else f"{file_name}: {message}"
 
 
 class Ingestor:
@@ -120,8 +135,7 @@ class Ingestor:
         )
         outcome.run_id = result.run_id
         if not result.success:
-            failures = [e for e in result.all_events if e.is_step_failure]
-            outcome.error = _root_error(failures[0]) if failures else "the run failed"
+            outcome.error = failure_message(result.all_events, path.name)
             return outcome
         for event in result.get_asset_materialization_events():
             if event.asset_key == wh_key:

@@ -6,9 +6,12 @@ Assets call these and report what they return; nothing here imports an asset.
 import logging
 import re
 import tempfile
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -17,7 +20,7 @@ from pyiceberg.expressions import BooleanExpression, EqualTo
 from pyiceberg.table import Table as IcebergTable
 
 from wmg_assets.feeds.config import FeedConfig
-from wmg_assets.transforms.raw_csv import parse_csv_to_parquet
+from wmg_assets.transforms.raw_csv import RawFile, parse_csv_to_parquet
 from wmg_assets.transforms.silver import align_types, infer_types, to_silver
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
@@ -81,6 +84,66 @@ def _load_silver_table(iceberg: IcebergResource, feed: str) -> IcebergTable | No
         return None
 
 
+@dataclass(frozen=True)
+class PreparedSilver:
+    """A file parsed and typed into local Parquet `files`, not yet committed anywhere."""
+
+    raw: RawFile
+    files: list[Path]
+    schema: pa.Schema
+    existing: IcebergTable | None
+
+
+def prepare_silver(
+    feed: FeedConfig,
+    file_name: str,
+    open_stream: Callable[[], Any],
+    scratch: Path,
+    *,
+    engine: EngineResource,
+    iceberg: IcebergResource,
+) -> PreparedSilver:
+    """Parse, check and type a file on the engine into local Parquet (no rows when every
+    row was rejected); types follow the silver table once it exists."""
+    raw = parse_csv_to_parquet(
+        open_stream, feed.csv.format(), file_name, scratch / "raw.parquet", keys=feed.upsert_keys
+    )
+    if raw.rows == 0 and raw.rejected == 0:
+        raise InputError(file_name, "the file has a header but no data rows")
+    missing = [k for k in [*feed.upsert_keys, feed.order_by] if k and k not in raw.columns]
+    if missing:
+        raise InputError(
+            file_name,
+            f"column(s) {', '.join(map(repr, missing))} named in the feed config are not in "
+            f"the file (its columns: {', '.join(raw.columns)})",
+            line=1,
+        )
+    existing = _load_silver_table(iceberg, feed.name)
+    if raw.rows == 0:
+        return PreparedSilver(raw, [], pa.schema([]), existing)
+    con = engine.connect()
+    table = con.read_parquet(str(raw.path))
+    types = infer_types(con, table, raw.columns, feed.upsert_keys)
+    if existing is not None:
+        current = {f.name: silver_type_of(f.type) for f in existing.schema().as_arrow()}
+        types = align_types(types, current, file_name)
+    expr = to_silver(table, types, run_date=datetime.now(UTC), file_name=file_name)
+    files = engine.write_parquet(con, expr, scratch / "silver")
+    return PreparedSilver(raw, files, _nullable(pq.read_schema(files[0])), existing)
+
+
+def publish(
+    lake: LakeResource, files: list[Path], prefix: str, file_name: str, run_id: str
+) -> list[str]:
+    """Copy local Parquet files into the lake under `prefix`; their keys."""
+    keys = []
+    for i, path in enumerate(files):
+        key = f"{prefix}/{_safe_stem(file_name)}-{run_id[:8]}-{i}.parquet"
+        lake.put_file(path, key)
+        keys.append(key)
+    return keys
+
+
 def write_silver(
     feed: FeedConfig,
     file_name: str,
@@ -99,13 +162,11 @@ def write_silver(
     if key is None:
         raise InputError(file_name, f"not found in the lake at {lake.uri(landing_key(file_name))}")
     with tempfile.TemporaryDirectory(prefix="wmg-silver-") as scratch:
-        raw = parse_csv_to_parquet(
-            lambda: lake.open_input(key),
-            feed.csv.format(),
-            file_name,
-            Path(scratch) / "raw.parquet",
-            keys=feed.upsert_keys,
-        )
+        prepared = prepare_silver(
+            feed, file_name, lambda: lake.open_input(key), Path(scratch), engine=engine,
+            iceberg=iceberg,
+        )  # fmt: skip
+        raw, existing, schema = prepared.raw, prepared.existing, prepared.schema
         dlq_key = None
         if raw.rejects_path is not None:
             dlq_key = f"{dlq_prefix(feed.name, run_id)}/{_safe_stem(file_name)}.parquet"
@@ -113,37 +174,13 @@ def write_silver(
             log.warning(
                 "%d row(s) of %s rejected to the DLQ at %s", raw.rejected, file_name, dlq_key
             )
-        if raw.rows == 0 and raw.rejected == 0:
-            raise InputError(file_name, "the file has a header but no data rows")
         if raw.rows == 0:
             raise InputError(
                 file_name, f"all {raw.rejected} rows were rejected to the DLQ ({dlq_key})"
             )
-        missing = [k for k in [*feed.upsert_keys, feed.order_by] if k and k not in raw.columns]
-        if missing:
-            raise InputError(
-                file_name,
-                f"column(s) {', '.join(map(repr, missing))} named in the feed config are not in "
-                f"the file (its columns: {', '.join(raw.columns)})",
-                line=1,
-            )
-        con = engine.connect()
-        table = con.read_parquet(str(raw.path))
-        types = infer_types(con, table, raw.columns, feed.upsert_keys)
-        existing = _load_silver_table(iceberg, feed.name)
-        if existing is not None:
-            current = {f.name: silver_type_of(f.type) for f in existing.schema().as_arrow()}
-            types = align_types(types, current, file_name)
-        expr = to_silver(table, types, run_date=datetime.now(UTC), file_name=file_name)
-        files = engine.write_parquet(con, expr, Path(scratch) / "silver")
-        schema = _nullable(pq.read_schema(files[0]))
-        data_keys = []
-        for i, path in enumerate(files):
-            data_key = (
-                f"{silver_prefix(feed.name)}/data/{_safe_stem(file_name)}-{run_id[:8]}-{i}.parquet"
-            )
-            lake.put_file(path, data_key)
-            data_keys.append(data_key)
+        data_keys = publish(
+            lake, prepared.files, f"{silver_prefix(feed.name)}/data", file_name, run_id
+        )
     silver = existing or _create_silver_table(iceberg, lake, feed.name, schema)
     try:
         with silver.transaction() as tx:
@@ -220,12 +257,14 @@ def merge_into_warehouse(
     iceberg: IcebergResource,
     warehouse: WarehouseResource,
     dry_run: bool = False,
+    silver_keys: list[str] | None = None,
 ) -> MergeResult:
     """Upsert one landed file's silver rows into the feed's warehouse target.
 
     With `dry_run`, only plan: the result's `plan` is what a real run would apply.
+    `silver_keys` overrides where the rows are read from (the file's silver data files).
     """
-    keys = silver_files_of(iceberg, lake, feed.name, file_name)
+    keys = silver_keys or silver_files_of(iceberg, lake, feed.name, file_name)
     with lake.fs.open_input_file(lake.path(keys[0])) as f:
         schema = pq.read_schema(f)
     source = [SourceColumn(field.name, logical_type(field.type)) for field in schema]
@@ -246,3 +285,33 @@ def merge_into_warehouse(
             retry=warehouse.retry,
             dry_run=dry_run,
         )
+
+
+def plan_file(
+    feed: FeedConfig,
+    path: Path,
+    *,
+    lake: LakeResource,
+    engine: EngineResource,
+    iceberg: IcebergResource,
+    warehouse: WarehouseResource,
+) -> MergeResult:
+    """The schema changes that ingesting `path` would apply now; nothing is changed
+    (the file's typed rows pass through `staging/` in the lake and are removed)."""
+    token = uuid.uuid4().hex
+    prefix = f"staging/plan-{token}"
+    with tempfile.TemporaryDirectory(prefix="wmg-plan-") as scratch:
+        prepared = prepare_silver(
+            feed, path.name, lambda: path.open("rb"), Path(scratch), engine=engine,
+            iceberg=iceberg,
+        )  # fmt: skip
+        if prepared.raw.rows == 0:
+            raise InputError(path.name, f"all {prepared.raw.rejected} rows would be rejected")
+        try:
+            keys = publish(lake, prepared.files, prefix, path.name, token)
+            return merge_into_warehouse(
+                feed, path.name, token, lake=lake, iceberg=iceberg, warehouse=warehouse,
+                dry_run=True, silver_keys=keys,
+            )  # fmt: skip
+        finally:
+            lake.delete_prefix(prefix)

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
+import pyarrow.compute as _compute
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from wmg_assets.transforms.names import clean_column_names
 from wmg_resources.errors import InputError
+
+# pyarrow.compute's functions are generated at import time; type checkers cannot see them.
+pc: Any = _compute
 
 LINE_COLUMN = "_wmg_line"
 HEADER_PEEK_BYTES = 1024 * 1024
@@ -82,14 +85,13 @@ def read_header(peek: bytes, fmt: CsvFormat, file_name: str) -> list[str]:
     """The first record of the file, decoded; an empty file is an `InputError`."""
     if not peek.strip():
         raise InputError(file_name, "the file is empty")
-    try:
-        text = codecs.getincrementaldecoder(fmt.encoding)(errors="strict").decode(peek)
-    except UnicodeDecodeError as e:
-        raise InputError(file_name, f"the header is not valid {fmt.encoding}: {e}", line=1) from e
+    text = codecs.getincrementaldecoder(fmt.encoding)(errors="replace").decode(peek)
     text = text.lstrip("\ufeff")
     row = next(csv.reader(io.StringIO(text), delimiter=fmt.delimiter, quotechar=fmt.quote), [])
     if not row or all(not h.strip() for h in row):
         raise InputError(file_name, "the header row is empty", line=1)
+    if any("\ufffd" in h for h in row):
+        raise InputError(file_name, f"the header is not valid {fmt.encoding}", line=1)
     return row
 
 
