@@ -27,7 +27,8 @@ upsert_keys: [id]
 order_by: updated_at
 views:
   - name: v_accounts
-    definition: "CREATE VIEW {schema_name}.{view_name} AS SELECT * FROM {schema_name}.{source_table}"
+    definition: >-
+      CREATE VIEW {schema_name}.{view_name} AS SELECT * FROM {schema_name}.{source_table}
 """
 HEADER = "Id,Name,Qty,Amount,Note,Flag,Day,Updated At\n"
 FIRST = HEADER + (
@@ -96,7 +97,7 @@ def test_new_column_longer_multibyte_string_and_wider_integer(platform: str, tmp
     types = column_types()
     assert "tier" in types
     assert types["qty"][0] == "integer"
-    name_type, name_length = types["name"]
+    name_length = types["name"][1]
     if platform == "postgres":  # DuckDB keeps no VARCHAR length
         assert name_length is not None and name_length >= len(LONG_NAME.encode())
     rows = {r[0]: r for r in accounts()}
@@ -156,7 +157,8 @@ def test_text_in_a_numeric_column_fails_the_file_before_any_write(platform: str,
         ("accounts_fields.csv", HEADER + "5,Eve,1,1,n,true,2026-01-01,2026-11-02 10:00:00,X\n",
          "accounts_fields.csv, line 2: expected 8 fields, found 9"),
         ("accounts_latin1.csv",
-         HEADER.encode() + "5,Ren\xe9e,1,1,n,true,2026-01-01,2026-11-02 10:00:00\n".encode("latin-1"),
+         HEADER.encode()
+         + "5,Ren\xe9e,1,1,n,true,2026-01-01,2026-11-02 10:00:00\n".encode("latin-1"),
          "accounts_latin1.csv, line 2, column 'name': not valid utf-8"),
         ("accounts_empty.csv", "", "accounts_empty.csv: the file is empty"),
         ("accounts_header.csv", HEADER, "accounts_header.csv: the file has a header but no data"),

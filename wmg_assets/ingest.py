@@ -7,7 +7,7 @@ This is what `wmg ingest` and `wmg demo` do; runs go to `$DAGSTER_HOME` (default
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,7 +75,7 @@ def _user_error(event: dg.DagsterEvent) -> str | None:
     return re.sub(r"^[\w.]+: ", "", error.message.strip(), count=1)
 
 
-def failure_message(events: list[dg.DagsterEvent], file_name: str) -> str:
+def failure_message(events: Sequence[dg.DagsterEvent], file_name: str) -> str:
     """One line for a failed file: the last real error, naming the file."""
     errors = [m for m in (_user_error(e) for e in events) if m]
     message = errors[-1].splitlines()[0] if errors else "the run failed"
