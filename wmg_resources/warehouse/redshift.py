@@ -1,6 +1,7 @@
 """Amazon Redshift through `redshift_connector`.
 
-URL: `redshift://user:password@host:5439/database?iam_role=arn:aws:iam::…:role/…`.
+URL: `redshift://user:password@host:5439/database?iam_role=arn:aws:iam::…:role/…`; other
+query options go to `redshift_connector.connect` (e.g. `ssl=false`, `timeout=30`).
 Bulk loads are Redshift `COPY … FORMAT AS PARQUET` from the S3 lake with a manifest of the
 silver files, so data never passes through this process. The lake must be on S3.
 """
@@ -42,6 +43,13 @@ def parquet_manifest(uris: list[str], sizes: list[int]) -> bytes:
     return json.dumps({"entries": entries}).encode()
 
 
+def _option(value: str) -> str | int | bool:
+    """URL query values as the driver wants them: `true`/`false` and integers typed."""
+    if value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return int(value) if value.isdigit() else value
+
+
 class RedshiftWarehouse(Warehouse):
     dialect = "redshift"
     param = "%s"
@@ -50,8 +58,8 @@ class RedshiftWarehouse(Warehouse):
         import redshift_connector
 
         parts = urlsplit(url)
-        options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        self.iam_role = options.pop("iam_role", "")
+        options = {k: _option(v[-1]) for k, v in parse_qs(parts.query).items()}
+        self.iam_role = str(options.pop("iam_role", ""))
         self.conn = redshift_connector.connect(
             host=parts.hostname or "localhost",
             port=parts.port or 5439,
