@@ -76,6 +76,11 @@ def lake() -> LakeResource:
     return build_resources(load_settings(), env_vars=False)["lake"]  # type: ignore[return-value]
 
 
+def read_logs(run_id: str | None) -> list[dict]:
+    raw = lake().read_bytes(f"logs/{run_id}.jsonl")
+    return [json.loads(line) for line in raw.split(b"\n") if line]
+
+
 def column_types() -> dict[str, tuple[str, int | None]]:
     with connect_warehouse(load_settings().warehouse) as wh:
         return {c.name: (c.type, c.length) for c in wh.columns("sales", "accounts") or []}
@@ -228,7 +233,12 @@ def test_failure_between_delete_and_insert_leaves_the_target_as_before(
     assert not failed.ok and (failed.error or "").startswith("accounts_2.csv: ")
     assert "check constraint" in (failed.error or "").lower()
     assert accounts() == before
-    assert audit()[-1][1] == "FAILED"
+    # Dagster's RetryPolicy ran the step twice (one FAILED audit row per attempt); within
+    # each, tenacity tried the merge 3 times.
+    assert [a[1] for a in audit() if a[0] == "accounts_2.csv"] == ["FAILED", "FAILED"]
+    log_lines = read_logs(failed.run_id)
+    retries = [e["msg"] for e in log_lines if "retrying" in e["msg"]]
+    assert len(retries) == 4 and "attempt 2 of 3" in retries[1]
 
     with connect_warehouse(load_settings().warehouse) as wh:  # lift the injected fault
         wh.execute("DROP TABLE sales.accounts")
@@ -276,3 +286,6 @@ def test_audit_counts_equal_the_rows_really_changed(platform: str, tmp_path) -> 
     really_inserted = len(set(after) - set(before))
     assert audit()[-1][1:5] == ("SUCCESS", 4, really_updated, really_inserted)
     assert (really_updated, really_inserted) == (1, 2)
+    run_id = query("SELECT run_id FROM wmg.job_sts ORDER BY run_end_ts DESC")[0][0]
+    steps = {(e["step"], e["level"]) for e in read_logs(run_id)}
+    assert {("silver", "INFO"), ("warehouse", "INFO")} <= steps
