@@ -43,6 +43,22 @@ def test_demo_then_query(env: dict[str, str]) -> None:
     assert count.stdout.splitlines() == ["n", "24"]
 
 
+def test_plan_prints_the_ddl_and_changes_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(str(BIN / "wmg"), "ingest", str(SAMPLE_DIR / "orders_2026_11_01.csv"),
+               env=env).returncode == 0  # fmt: skip
+    new = tmp_path / "orders_2026_11_02.csv"
+    new.write_text(
+        "Order ID,Customer ID,Order Date,Amount,Currency,Status,Updated At,Channel\n"
+        "50001,1007,2026-11-01,73.26,USD,paid,2026-11-02 11:31:00,web\n"
+    )
+    plan = run(str(BIN / "wmg"), "plan", str(new), env=env)
+    assert plan.returncode == 0, plan.stderr
+    assert 'ALTER TABLE "public"."orders" ADD COLUMN "channel" VARCHAR' in plan.stdout
+    columns = run(str(BIN / "wmg"), "query", "select * from public.orders limit 0", "--csv",
+                  env=env)  # fmt: skip
+    assert "channel" not in columns.stdout.splitlines()[0]
+
+
 def test_ingest_reports_a_bad_file_in_one_line_and_exits_1(
     env: dict[str, str], tmp_path: Path
 ) -> None:
