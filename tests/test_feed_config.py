@@ -36,6 +36,10 @@ def test_sample_config_loads() -> None:
         (VALID + "csv: {encoding: no-such-codec}\n", "field csv.encoding"),
         (VALID + "colour: blue\n", "field colour"),
         (VALID.replace("table: customers", 'table: "x; drop"'), "field target.table"),
+        (
+            VALID + 'views: [{name: v, definition: "CREATE VIEW {view_name} AS {evil}"}]\n',
+            "field views.0.definition: Value error, unknown placeholder(s) 'evil'",
+        ),
     ],
 )
 def test_invalid_feed_names_file_and_field(tmp_path: Path, text: str, field: str) -> None:
