@@ -1,0 +1,245 @@
+"""Benchmarks against peers on the same data: `python -m benchmarks.run [--rows N] [--only B1,…]`.
+
+Prints one table per benchmark and writes `benchmarks/results/latest.json`. Never part of
+the test run. Needs the `bench` extra (`uv pip install -e '.[bench]'`) for dlt.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks.data import BenchData, generate
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DATA_DIR = ROOT / "benchmarks" / "data"
+RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+console = Console(width=140)
+
+FEED = """
+name: bench
+file_pattern: "*.csv"
+target: {schema: public, table: bench}
+upsert_keys: [record_id]
+order_by: updated_at
+"""
+
+
+@dataclass
+class Result:
+    benchmark: str
+    system: str
+    rows: int
+    wall_s: float
+    rows_per_s: float
+    peak_rss_mb: float
+    ratio_to_floor: float | None = None
+    equal_to_floor: bool | None = None
+    note: str = ""
+
+
+def timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MB) and stdout of a whole process (reaped with wait4, which
+    reports that child's own peak)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"{' '.join(args)} failed ({proc.returncode}):\n{err.read()[-3000:]}"
+            )
+        return wall, usage.ru_maxrss / 1024, out.read()
+
+
+CANONICAL = (
+    "CAST(record_id AS BIGINT), "
+    + ", ".join(f"CAST(int_{i} AS BIGINT)" for i in range(5))
+    + ", "
+    + ", ".join(f"CAST(dec_{i} AS DECIMAL(38,6))" for i in range(5))
+    + ", "
+    + ", ".join(f"str_{i}" for i in range(5))
+    + ", "
+    + ", ".join(f"CAST(ts_{i} AS TIMESTAMP)" for i in range(3))
+    + ", CAST(updated_at AS TIMESTAMP), coalesce(channel, '')"
+)
+
+
+def fingerprint(location: str) -> tuple[int, int]:
+    """Row count and an order-independent hash of every row, in canonical types."""
+    path, table = location.split("::")
+    con = duckdb.connect(path, read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    row = con.execute(f"SELECT count(*), sum(hash({CANONICAL})) FROM {table}").fetchone()
+    con.close()
+    assert row is not None
+    return int(row[0]), int(row[1] or 0)
+
+
+def run_b1(data: BenchData, work: Path) -> list[Result]:
+    results: dict[str, Result] = {}
+    prints: dict[str, tuple[int, int]] = {}
+    total = data.rows + data.delta_rows
+    for system in ("floor", "wmg", "dlt"):
+        sysdir = work / system
+        sysdir.mkdir(parents=True)
+        if system == "wmg":
+            (sysdir / "config" / "feeds").mkdir(parents=True)
+            (sysdir / "config" / "feeds" / "bench.yaml").write_text(FEED)
+            env = {**os.environ, "WMG_HOME": str(sysdir / "home"),
+                   "WMG_CONFIG_DIR": str(sysdir / "config"),
+                   "DAGSTER_HOME": str(sysdir / "home" / "dagster")}  # fmt: skip
+            for name in ("WMG_WAREHOUSE_URL", "WMG_LAKE_URL", "WMG_ENGINE"):
+                env.pop(name, None)
+            wall, rss, _ = timed([str(BIN / "wmg"), "ingest", str(data.base), str(data.delta)],
+                                 env)  # fmt: skip
+            location = f"{sysdir / 'home' / 'warehouse.duckdb'}::public.bench"
+        else:
+            try:
+                wall, rss, out = timed([sys.executable, "-m", "benchmarks.systems", system,
+                                        str(data.base), str(data.delta), str(sysdir)])  # fmt: skip
+            except RuntimeError as e:
+                console.print(f"[yellow]{system} failed:[/] {str(e)[-500:]}")
+                continue
+            location = out.strip().splitlines()[-1]
+        prints[system] = fingerprint(location)
+        results[system] = Result("B1", system, data.rows, wall, total / wall, rss)
+    floor = results["floor"]
+    for r in results.values():
+        r.ratio_to_floor = r.wall_s / floor.wall_s
+        r.equal_to_floor = prints[r.system] == prints["floor"]
+        r.note = f"{prints[r.system][0]} rows"
+    return list(results.values())
+
+
+def run_b2(data: BenchData, work: Path) -> list[Result]:
+    """The silver transform of the base file on each engine, in this process."""
+    import yaml
+
+    from wmg_assets.feeds.config import FeedConfig
+    from wmg_assets.feeds.pipeline import prepare_silver
+    from wmg_resources.engine import EngineResource
+    from wmg_resources.iceberg import IcebergResource
+    from wmg_resources.spark import pyspark_resource
+
+    feed = FeedConfig.model_validate(yaml.safe_load(FEED))
+    iceberg = IcebergResource(uri=f"sqlite:///{work / 'b2' / 'catalog.db'}")
+    out = []
+    for kind in ("duckdb", "spark"):
+        engine = EngineResource(kind=kind, spark=pyspark_resource() if kind == "spark" else None)
+        start = time.perf_counter()
+        engine.connect()
+        ready = time.perf_counter() - start
+        scratch = work / "b2" / kind
+        scratch.mkdir(parents=True)
+        start = time.perf_counter()
+        prepared = prepare_silver(feed, data.base.name, lambda: data.base.open("rb"), scratch,
+                                  engine=engine, iceberg=iceberg)  # fmt: skip
+        wall = time.perf_counter() - start
+        out.append(Result("B2", kind, prepared.raw.rows, wall, prepared.raw.rows / wall, 0,
+                          note=f"engine start {ready:.1f} s, not included"))  # fmt: skip
+    duck = out[0].wall_s
+    for r in out:
+        r.ratio_to_floor = r.wall_s / duck
+    return out
+
+
+def run_b4(work: Path) -> list[Result]:
+    """Per-run overhead: process start, definitions load, run — for one small file."""
+    env = {**os.environ, "WMG_HOME": str(work / "b4"), "DAGSTER_HOME": str(work / "b4" / "dg")}
+    for name in ("WMG_WAREHOUSE_URL", "WMG_LAKE_URL", "WMG_ENGINE", "WMG_CONFIG_DIR"):
+        env.pop(name, None)
+    start, _, _ = timed([sys.executable, "-c", "pass"], env)
+    load, _, _ = timed([sys.executable, "-c", "import wmg_assets.definitions"], env)
+    ingest, rss, _ = timed([str(BIN / "wmg"), "ingest",
+                            str(ROOT / "sample_data" / "orders_2026_11_01.csv")], env)  # fmt: skip
+    demo, demo_rss, _ = timed([str(BIN / "wmg"), "demo"], env)
+    note = f"process {start:.2f} s + definitions {load - start:.2f} s + run {ingest - load:.2f} s"
+    return [
+        Result("B4", "wmg ingest (1 small file)", 30, ingest, 30 / ingest, rss, note=note),
+        Result("B4", "wmg demo (3 files)", 60, demo, 60 / demo, demo_rss),
+    ]
+
+
+def show(results: list[Result]) -> None:
+    by_bench: dict[str, list[Result]] = {}
+    for r in results:
+        by_bench.setdefault(r.benchmark, []).append(r)
+    for bench, rows in by_bench.items():
+        table = Table(title=bench, header_style="bold")
+        for col in ("system", "rows", "wall s", "rows/s", "peak RSS MB", "x floor", "equal",
+                    "note"):  # fmt: skip
+            table.add_column(col, justify="left" if col in ("system", "note") else "right")
+        for r in rows:
+            table.add_row(
+                r.system, f"{r.rows:,}", f"{r.wall_s:.2f}", f"{r.rows_per_s:,.0f}",
+                f"{r.peak_rss_mb:.0f}" if r.peak_rss_mb else "",
+                f"{r.ratio_to_floor:.2f}" if r.ratio_to_floor is not None else "",
+                "" if r.equal_to_floor is None else ("yes" if r.equal_to_floor else "NO"),
+                r.note,
+            )  # fmt: skip
+        console.print(table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--only", default="B1,B2,B3,B4,B5")
+    args = parser.parse_args()
+    only = set(args.only.upper().split(","))
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="wmg-bench-") as tmp:
+        work = Path(tmp)
+        with console.status(f"generating {args.rows:,} rows"):
+            data = generate(DATA_DIR, args.rows)
+        if "B1" in only or "B5" in only:
+            with console.status("B1: WMG, dlt and the DuckDB floor"):
+                b1 = run_b1(data, work / "b1")
+            if "B1" in only:
+                results += b1
+        if "B2" in only:
+            with console.status("B2: the silver transform on DuckDB and Spark"):
+                results += run_b2(data, work)
+        if "B3" in only:
+            console.print("B3 skipped: the CDC datamart does not exist yet (its own issue).")
+        if "B4" in only:
+            with console.status("B4: per-run overhead"):
+                results += run_b4(work)
+        if "B5" in only:
+            with console.status(f"B5: WMG at {args.rows * 4:,} rows"):
+                big = run_b1(generate(DATA_DIR, args.rows * 4), work / "b5")
+            wmg_n = next(r for r in b1 if r.system == "wmg")
+            wmg_4n = next(r for r in big if r.system == "wmg")
+            for r in (wmg_n, wmg_4n):
+                results.append(Result("B5", "wmg", r.rows, r.wall_s, r.rows_per_s, r.peak_rss_mb,
+                                      note=f"RSS x {wmg_4n.peak_rss_mb / wmg_n.peak_rss_mb:.2f} "
+                                      "for 4x rows"))  # fmt: skip
+            results += [r for r in big if "B1" in only]
+    show(results)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "command": " ".join(["python -m benchmarks.run", *sys.argv[1:]]),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "results": [asdict(r) for r in results],
+    }, indent=2))  # fmt: skip
+    console.print(f"results written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
