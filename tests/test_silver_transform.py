@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from wmg_assets.transforms.raw_csv import CsvFormat, parse_csv_to_parquet
-from wmg_assets.transforms.silver import align_types, infer_types, to_silver
+from wmg_assets.transforms.silver import align_types, to_silver
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 
@@ -25,12 +25,17 @@ def silver_of(engine: EngineResource, tmp_path: Path, csv_text: str, keys=("id",
     tmp_path.mkdir(parents=True, exist_ok=True)
     src = tmp_path / "in.csv"
     src.write_text(csv_text, encoding="utf-8")
-    raw = parse_csv_to_parquet(lambda: src.open("rb"), CsvFormat(), "in.csv", tmp_path / "raw.pq")
+    raw = parse_csv_to_parquet(
+        lambda: src.open("rb"), CsvFormat(), "in.csv", tmp_path / "raw.pq", keys=keys
+    )
     con = engine.connect()
     table = con.read_parquet(str(raw.path))
-    types = infer_types(con, table, raw.columns, list(keys))
     expr = to_silver(
-        table, types, run_date=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), file_name="in.csv"
+        table,
+        raw.types,
+        padded=raw.padded,
+        run_date=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        file_name="in.csv",
     )
     files = engine.write_parquet(con, expr, tmp_path / "out")
     return pa.concat_tables([pq.read_table(f) for f in files]).sort_by("_wmg_line")
@@ -96,3 +101,13 @@ def test_align_types_follows_silver() -> None:
     }
     with pytest.raises(InputError, match=r"f\.csv.*'a' has string values but silver holds int64"):
         align_types({"a": "string"}, {"a": "int64"}, "f.csv")
+
+
+def test_blanks_around_typed_values_are_stripped(engine: EngineResource, tmp_path: Path) -> None:
+    csv = 'id,n,day,word\n1, 7 ,"\t2024-01-31",  x \n2,  ,2024-02-01,y\n3,8,,z\n'
+    t = silver_of(engine, tmp_path, csv)
+    assert {f.name: str(f.type) for f in t.schema}["n"] == "int64"
+    rows = t.to_pylist()
+    assert [r["n"] for r in rows] == [7, None, 8]
+    assert [r["day"] for r in rows] == [date(2024, 1, 31), date(2024, 2, 1), None]
+    assert [r["word"] for r in rows] == ["  x ", "y", "z"]  # text keeps its blanks

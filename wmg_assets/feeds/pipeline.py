@@ -21,7 +21,7 @@ from pyiceberg.table import Table as IcebergTable
 
 from wmg_assets.feeds.config import FeedConfig
 from wmg_assets.transforms.raw_csv import RawFile, parse_csv_to_parquet
-from wmg_assets.transforms.silver import align_types, infer_types, to_silver
+from wmg_assets.transforms.silver import align_types, to_silver
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
@@ -123,11 +123,13 @@ def prepare_silver(
         return PreparedSilver(raw, [], pa.schema([]), existing)
     con = engine.connect()
     table = con.read_parquet(str(raw.path))
-    types = infer_types(con, table, raw.columns, feed.upsert_keys)
+    types = raw.types
     if existing is not None:
         current = {f.name: silver_type_of(f.type) for f in existing.schema().as_arrow()}
         types = align_types(types, current, file_name)
-    expr = to_silver(table, types, run_date=datetime.now(UTC), file_name=file_name)
+    expr = to_silver(
+        table, types, run_date=datetime.now(UTC), file_name=file_name, padded=raw.padded
+    )
     files = engine.write_parquet(con, expr, scratch / "silver")
     return PreparedSilver(raw, files, _nullable(pq.read_schema(files[0])), existing)
 

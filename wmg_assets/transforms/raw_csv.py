@@ -4,23 +4,27 @@ The line number (`_wmg_line`) is the record's position in the file with the head
 line 1: the physical line unless an earlier quoted value spans several lines.
 
 pyarrow's streaming CSV reader does the parsing (multi-threaded C++), one block at a time;
-no whole file is held in memory. Values stay text here: typing is the engine's job
-(`silver.py`), so both engines see exactly the same input.
+no whole file is held in memory. Values stay text here; each column's type is inferred from
+the same batches (`inference.py`) and the cast is the engine's job (`silver.py`), so both
+engines see exactly the same input and types.
 """
 
 import codecs
 import csv
 import io
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as _compute
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from wmg_assets.transforms.inference import TypeInference
 from wmg_assets.transforms.names import clean_column_names
 from wmg_resources.errors import InputError
 
@@ -29,7 +33,9 @@ pc: Any = _compute
 
 LINE_COLUMN = "_wmg_line"
 HEADER_PEEK_BYTES = 1024 * 1024
-BLOCK_SIZE = 16 * 1024 * 1024
+BLOCK_SIZE = 8 * 1024 * 1024
+# The raw file is scratch, read once by the engine on this machine: plain pages write fastest.
+SCRATCH_PARQUET: dict[str, Any] = {"compression": "none", "use_dictionary": False}
 
 
 @dataclass(frozen=True)
@@ -50,20 +56,24 @@ class RawFile:
     """What parsing produced: cleaned column names (with the raw headers) and row counts.
 
     `rows` went to `path`; `rejected` rows went to `rejects_path` with a `reason` each.
+    `types` is the silver type of each column, inferred from every loaded value; `padded`
+    the columns whose values must be stripped of blanks before they are cast to it.
     """
 
     path: Path
     columns: list[str]
     headers: list[str]
     rows: int
+    types: dict[str, str]
+    padded: frozenset[str] = frozenset()
     rejected: int = 0
     rejects_path: Path | None = None
 
 
-def reject_reasons(batch: pa.RecordBatch, keys: Sequence[str]) -> pa.Array:
+def reject_reasons(batch: pa.RecordBatch, keys: Sequence[str]) -> pa.Array | None:
     """Why each row of a batch cannot load (NULL where it can): an empty upsert key, or a
-    value longer than `MAX_VALUE_BYTES` bytes (never truncated: the row goes to the DLQ)."""
-    reason = pa.nulls(batch.num_rows, pa.string())
+    value longer than `MAX_VALUE_BYTES` bytes (never truncated: the row goes to the DLQ).
+    None when every row can load."""
     checks = [
         (pc.equal(pc.utf8_trim_whitespace(batch.column(k)), ""), f"upsert key {k!r} is empty")
         for k in keys
@@ -74,8 +84,12 @@ def reject_reasons(batch: pa.RecordBatch, keys: Sequence[str]) -> pa.Array:
             f"value of column {c!r} is longer than {MAX_VALUE_BYTES} bytes",
         )
         for c in batch.schema.names
-        if c != LINE_COLUMN
+        if c != LINE_COLUMN and pc.max(pc.binary_length(batch.column(c))).as_py() > MAX_VALUE_BYTES
     ]
+    checks = [(failed, why) for failed, why in checks if pc.any(failed).as_py()]
+    if not checks:
+        return None
+    reason = pa.nulls(batch.num_rows, pa.string())
     for failed, why in checks:
         reason = pc.if_else(pc.and_(failed, pc.is_null(reason)), why, reason)
     return reason
@@ -142,20 +156,29 @@ def parse_csv_to_parquet(
     )
     schema = pa.schema([pa.field(c, pa.string()) for c in columns] + [(LINE_COLUMN, pa.int64())])
     rows = rejected = 0
+    inference = TypeInference(columns)
     out.parent.mkdir(parents=True, exist_ok=True)
     rejects_path = out.with_name(out.name + ".rejects")
     rejects_writer: pq.ParquetWriter | None = None
     try:
-        with open_stream() as stream, pq.ParquetWriter(out, schema) as writer:
+        # Writing and type inference each run in their own thread (pyarrow releases the GIL),
+        # one batch behind the parser: at most a couple of batches are in memory at once.
+        with (
+            open_stream() as stream,
+            pq.ParquetWriter(out, schema, **SCRATCH_PARQUET) as writer,
+            ThreadPoolExecutor(1) as write_pool,  # shut down (waited for) before the writer
+            ThreadPoolExecutor(1) as infer_pool,
+        ):
+            pending: list[Future[None]] = []
             reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
             for batch in reader:
                 start = first_line + rows + rejected
-                lines = pa.array(range(start, start + batch.num_rows), pa.int64())
+                lines = pa.array(np.arange(start, start + batch.num_rows, dtype=np.int64))
                 named = pa.RecordBatch.from_arrays([*batch.columns, lines], schema=schema)
                 reasons = reject_reasons(named, keys)
-                bad = pc.is_valid(reasons)
-                n_bad = pc.sum(bad).as_py() or 0
-                if n_bad:
+                n_bad = 0 if reasons is None else len(reasons) - reasons.null_count
+                if reasons is not None and n_bad:
+                    bad = pc.is_valid(reasons)
                     if rejects_writer is None:
                         rejects_writer = pq.ParquetWriter(
                             rejects_path, schema.append(pa.field(REJECT_REASON, pa.string()))
@@ -164,11 +187,18 @@ def parse_csv_to_parquet(
                         named.append_column(REJECT_REASON, reasons).filter(bad)
                     )
                     named = named.filter(pc.invert(bad))
-                writer.write_batch(named)
+                for f in pending:
+                    f.result()
+                pending = [
+                    write_pool.submit(writer.write_batch, named),
+                    infer_pool.submit(inference.update, named),
+                ]
                 rows += named.num_rows
                 rejected += n_bad
-        if rejects_writer is not None:
-            rejects_writer.close()
+            for f in pending:
+                f.result()
+            if rejects_writer is not None:
+                rejects_writer.close()
     except (pa.ArrowInvalid, UnicodeDecodeError) as e:
         if rejects_writer is not None:
             rejects_writer.close()
@@ -189,6 +219,8 @@ def parse_csv_to_parquet(
         columns=columns,
         headers=headers,
         rows=rows,
+        types=inference.types(keys),
+        padded=inference.padded(),
         rejected=rejected,
         rejects_path=rejects_path if rejected else None,
     )

@@ -1,99 +1,26 @@
-"""Type a raw (all-text) table into silver, as Ibis expressions that run on any engine.
+"""Cast a raw (all-text) table into silver, as Ibis expressions that run on any engine.
 
-Types are inferred from every value (one aggregate pass), not a sample:
-
-| every non-empty value looks like             | silver type        |
-|----------------------------------------------|--------------------|
-| an integer that fits 64 bits                  | int64              |
-| a number, some with a fractional part         | decimal(38,18)     |
-| `true` / `false` (any case)                   | boolean            |
-| `YYYY-MM-DD`                                  | date               |
-| `YYYY-MM-DD hh:mm[:ss[.ffffff]]` (or `T`)     | timestamp          |
-| anything else, or no value at all             | string             |
-
-Numbers with leading zeros (`00123`: zip codes, account numbers) stay strings.
-Decimals are cast from the text, never through a float, so `545803900.123456789` stays
-exact. An upsert key keeps its text when it has fractional numbers, so keys compare exactly
-as written. Empty values of typed columns become NULL; empty strings stay empty strings.
+The types come from `inference.py` (every value looked at while parsing). Decimals are cast
+from the text, never through a float, so `545803900.123456789` stays exact. Empty values of
+typed columns become NULL; empty strings stay empty strings.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
+from wmg_assets.transforms.inference import DECIMAL
 from wmg_assets.transforms.raw_csv import LINE_COLUMN
 from wmg_resources.errors import InputError
 
-DECIMAL = "decimal(38,18)"
 
-_INT = r"^[+-]?(0|[1-9][0-9]{0,18})$"
-_NUMBER = r"^[+-]?((0|[1-9][0-9]{0,19})(\.[0-9]*)?|\.[0-9]+)$"
-_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_TIMESTAMP = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?$"
-
-
-def _counts(value: Any) -> dict[str, Any]:
-    v = value.strip()
-    present = v.notnull() & (v != "")
-    return {
-        "n": present.sum(),
-        "int": (present & v.re_search(_INT) & v.try_cast("int64").notnull()).sum(),
-        "number": (present & v.re_search(_NUMBER)).sum(),
-        "bool": (present & v.lower().isin(["true", "false"])).sum(),
-        "date": (present & v.re_search(_DATE) & v.try_cast("date").notnull()).sum(),
-        "timestamp": (present & v.re_search(_TIMESTAMP) & v.try_cast("timestamp").notnull()).sum(),
-    }
-
-
-def inference_query(raw: ir.Table, columns: Sequence[str]) -> ir.Table:
-    """One row of counts per column: how many values look like each type."""
-    aggs = {}
-    for i, c in enumerate(columns):
-        for kind, expr in _counts(raw[c]).items():
-            aggs[f"c{i}__{kind}"] = expr
-    return raw.aggregate(**aggs)
-
-
-def choose_types(
-    counts: dict[str, int], columns: Sequence[str], keys: Sequence[str]
-) -> dict[str, str]:
-    """The silver type of each column from the counts of `inference_query`."""
-    types = {}
-    for i, c in enumerate(columns):
-        get = lambda kind, i=i: int(counts[f"c{i}__{kind}"] or 0)  # noqa: E731
-        n = get("n")
-        if n == 0:
-            types[c] = "string"
-        elif get("int") == n:
-            types[c] = "int64"
-        elif get("number") == n:
-            types[c] = "string" if c in keys else DECIMAL
-        elif get("bool") == n:
-            types[c] = "boolean"
-        elif get("date") == n:
-            types[c] = "date"
-        elif get("timestamp") == n:
-            types[c] = "timestamp"
-        else:
-            types[c] = "string"
-    return types
-
-
-def infer_types(
-    con: ibis.BaseBackend, raw: ir.Table, columns: Sequence[str], keys: Sequence[str]
-) -> dict[str, str]:
-    """Run the inference pass on an engine and choose each column's type."""
-    row = con.to_pyarrow(inference_query(raw, columns)).to_pylist()[0]
-    return choose_types(row, columns, keys)
-
-
-def _typed(value: Any, dtype: str) -> Any:
+def _typed(value: Any, dtype: str, strip: bool) -> Any:
     if dtype == "string":
         return value
-    v = value.strip().nullif("")
+    v = (value.strip() if strip else value).nullif("")
     if dtype == "boolean":
         v = v.lower()
     return v.cast(dtype)
@@ -105,10 +32,14 @@ def to_silver(
     *,
     run_date: datetime,
     file_name: str,
+    padded: Collection[str] = (),
 ) -> ir.Table:
-    """The silver table: typed columns in file order, then `run_date`, `file_name`, line."""
+    """The silver table: typed columns in file order, then `run_date`, `file_name`, line.
+
+    Values of `padded` columns are stripped of blanks before the cast (the others have none:
+    skipping the strip halves the cost of the cast)."""
     return raw.select(
-        *[_typed(raw[c], t).name(c) for c, t in types.items()],
+        *[_typed(raw[c], t, c in padded).name(c) for c, t in types.items()],
         run_date=ibis.literal(run_date.replace(tzinfo=None), type="timestamp"),
         file_name=ibis.literal(file_name, type="string"),
         **{LINE_COLUMN: raw[LINE_COLUMN]},
