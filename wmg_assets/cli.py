@@ -25,11 +25,9 @@ SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
 def _outcome_table(outcomes: list) -> Table:
     table = Table(title="Feed runs", header_style="bold")
-    for name in ("feed", "file", "read", "inserted", "updated", "unchanged", "target", "status"):
-        table.add_column(
-            name,
-            justify="right" if name in ("read", "inserted", "updated", "unchanged") else "left",
-        )
+    numeric = ("read", "inserted", "updated", "unchanged", "step s")
+    for name in ("feed", "file", *numeric[:4], "target", numeric[4], "status"):
+        table.add_column(name, justify="right" if name in numeric else "left")
     for o in outcomes:
         c = o.counts
         table.add_row(
@@ -40,6 +38,7 @@ def _outcome_table(outcomes: list) -> Table:
                 for k in ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged")
             ),
             o.target,
+            f"{sum(o.seconds.values()):.1f}" if o.seconds else "",
             "[green]ok[/]" if o.ok else "[red]failed[/]",
         )
     return table

@@ -38,6 +38,7 @@ class IngestOutcome:
     run_id: str | None = None
     error: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per step, from run metadata
 
     @property
     def ok(self) -> bool:
@@ -138,8 +139,12 @@ class Ingestor:
             outcome.error = failure_message(result.all_events, path.name)
             return outcome
         for event in result.get_asset_materialization_events():
+            metadata = event.materialization.metadata
+            outcome.seconds.update(
+                {k.removeprefix("seconds_"): float(v.value) for k, v in metadata.items()  # type: ignore[arg-type]
+                 if k.startswith("seconds_")}
+            )  # fmt: skip
             if event.asset_key == wh_key:
-                metadata = event.materialization.metadata
                 outcome.counts = {
                     k: int(v.value)  # type: ignore[arg-type]
                     for k, v in metadata.items()

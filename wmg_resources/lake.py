@@ -146,6 +146,9 @@ class LakeResource(dg.ConfigurableResource):
 
     def put_file(self, local_path: str | Path, key: str) -> None:
         self._ensure_parent(key)
+        if not self.is_s3:
+            shutil.copyfile(local_path, self.path(key))  # copy_file_range/sendfile: in-kernel
+            return
         with open(local_path, "rb") as src, self.fs.open_output_stream(self.path(key)) as dst:
             shutil.copyfileobj(src, dst, CHUNK)
 

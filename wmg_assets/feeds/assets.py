@@ -18,6 +18,7 @@ from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import LakeResource, landing_key
+from wmg_resources.timing import StepTimes
 from wmg_resources.warehouse import Column, WarehouseResource
 
 
@@ -127,6 +128,7 @@ def build_feed_assets(
                 "dlq": dg.MetadataValue.path(lake.uri(result.dlq_key)) if result.dlq_key else "",
                 "snapshot_id": str(result.snapshot_id),
                 "data_files": dg.MetadataValue.json(result.data_keys),
+                **StepTimes.metadata_of(result.seconds),
             }
         )
 
@@ -182,6 +184,7 @@ def build_feed_assets(
                 "rows_inserted": result.rows_inserted,
                 "table_created": result.table_created,
                 "schema_changes": dg.MetadataValue.md(result.plan_markdown),
+                **StepTimes.metadata_of(result.seconds),
             }
         )
 

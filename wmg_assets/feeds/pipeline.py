@@ -26,6 +26,7 @@ from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import LakeResource, dlq_prefix, landing_key, silver_prefix
+from wmg_resources.timing import StepTimes
 from wmg_resources.warehouse import WarehouseResource
 from wmg_resources.warehouse.dialect import logical_type
 from wmg_resources.warehouse.merge import MergeResult, SourceColumn, upsert_parquet
@@ -49,6 +50,7 @@ class SilverResult:
     schema: pa.Schema
     data_keys: list[str]
     snapshot_id: int | None
+    seconds: dict[str, float]  # per step: parse (and infer), cast, publish, commit
 
 
 def silver_type_of(arrow_type: pa.DataType) -> str:
@@ -92,6 +94,7 @@ class PreparedSilver:
     files: list[Path]
     schema: pa.Schema
     existing: IcebergTable | None
+    times: StepTimes
 
 
 def prepare_silver(
@@ -105,9 +108,12 @@ def prepare_silver(
 ) -> PreparedSilver:
     """Parse, check and type a file on the engine into local Parquet (no rows when every
     row was rejected); types follow the silver table once it exists."""
-    raw = parse_csv_to_parquet(
-        open_stream, feed.csv.format(), file_name, scratch / "raw.parquet", keys=feed.upsert_keys
-    )
+    times = StepTimes()
+    with times("parse"):
+        raw = parse_csv_to_parquet(
+            open_stream, feed.csv.format(), file_name, scratch / "raw.parquet",
+            keys=feed.upsert_keys,
+        )  # fmt: skip
     if raw.rows == 0 and raw.rejected == 0:
         raise InputError(file_name, "the file has a header but no data rows")
     missing = [k for k in [*feed.upsert_keys, feed.order_by] if k and k not in raw.columns]
@@ -120,7 +126,20 @@ def prepare_silver(
         )
     existing = _load_silver_table(iceberg, feed.name)
     if raw.rows == 0:
-        return PreparedSilver(raw, [], pa.schema([]), existing)
+        return PreparedSilver(raw, [], pa.schema([]), existing, times)
+    with times("cast"):
+        files, schema = _cast_on_engine(feed, file_name, raw, existing, scratch, engine)
+    return PreparedSilver(raw, files, schema, existing, times)
+
+
+def _cast_on_engine(
+    feed: FeedConfig,
+    file_name: str,
+    raw: RawFile,
+    existing: IcebergTable | None,
+    scratch: Path,
+    engine: EngineResource,
+) -> tuple[list[Path], pa.Schema]:
     con = engine.connect()
     table = con.read_parquet(str(raw.path))
     types = raw.types
@@ -131,7 +150,7 @@ def prepare_silver(
         table, types, run_date=datetime.now(UTC), file_name=file_name, padded=raw.padded
     )
     files = engine.write_parquet(con, expr, scratch / "silver")
-    return PreparedSilver(raw, files, _nullable(pq.read_schema(files[0])), existing)
+    return files, _nullable(pq.read_schema(files[0]))
 
 
 def publish(
@@ -169,6 +188,7 @@ def write_silver(
             iceberg=iceberg,
         )  # fmt: skip
         raw, existing, schema = prepared.raw, prepared.existing, prepared.schema
+        times = prepared.times
         dlq_key = None
         if raw.rejects_path is not None:
             dlq_key = f"{dlq_prefix(feed.name, run_id)}/{_safe_stem(file_name)}.parquet"
@@ -180,12 +200,13 @@ def write_silver(
             raise InputError(
                 file_name, f"all {raw.rejected} rows were rejected to the DLQ ({dlq_key})"
             )
-        data_keys = publish(
-            lake, prepared.files, f"{silver_prefix(feed.name)}/data", file_name, run_id
-        )
+        with times("publish"):
+            data_keys = publish(
+                lake, prepared.files, f"{silver_prefix(feed.name)}/data", file_name, run_id
+            )
     silver = existing or _create_silver_table(iceberg, lake, feed.name, schema)
     try:
-        with silver.transaction() as tx:
+        with times("commit"), silver.transaction() as tx:
             if existing is not None:
                 with tx.update_schema() as update:
                     update.union_by_name(schema)
@@ -207,6 +228,7 @@ def write_silver(
         schema=schema,
         data_keys=data_keys,
         snapshot_id=snapshot.snapshot_id if snapshot else None,
+        seconds=times.seconds,
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from wmg_resources.lake import LakeResource
+from wmg_resources.timing import StepTimes
 from wmg_resources.warehouse.base import Column, Warehouse
 from wmg_resources.warehouse.dialect import column_list, qualified, quote, render_type
 from wmg_resources.warehouse.evolution import (
@@ -53,6 +54,7 @@ class MergeResult:
     dialect: str
     target_columns: list[Column] = field(default_factory=list)
     target_rows: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # per step: load, plan, ...
 
     @property
     def table_created(self) -> bool:
@@ -136,32 +138,36 @@ def upsert_parquet(
     staged, new = wh.staging_name(staged_name), wh.staging_name(new_name)
     target = qualified(schema, table, d)
 
+    times = StepTimes()
     wh.create_staging_table(staged_name, staging_columns(source, d))
     try:
-        rows_read = wh.bulk_load(staged_name, names, lake, list(files), scratch)
-        _check_keys(wh, staged, file_name, [c for c in source if c.name in keys])
-        stats = measure(wh, staged, source)
-        existing = wh.columns(schema, table)
-        plan = plan_schema_changes(
-            file_name, source, stats, existing, schema=schema, table=table, keys=keys,
-            dialect=d, views=views,
-        )  # fmt: skip
+        with times("load"):
+            rows_read = wh.bulk_load(staged_name, names, lake, list(files), scratch)
+        with times("plan"):
+            _check_keys(wh, staged, file_name, [c for c in source if c.name in keys])
+            stats = measure(wh, staged, source)
+            existing = wh.columns(schema, table)
+            plan = plan_schema_changes(
+                file_name, source, stats, existing, schema=schema, table=table, keys=keys,
+                dialect=d, views=views,
+            )  # fmt: skip
         if dry_run:
-            return MergeResult(rows_read, 0, 0, 0, 0, plan, d, existing or [], 0)
+            return MergeResult(rows_read, 0, 0, 0, 0, plan, d, existing or [], 0, times.seconds)
 
         data_columns = [n for n in names if n != LINE_COLUMN]
-        wh.execute(f"DROP TABLE IF EXISTS {new}")
-        wh.execute(
-            f"CREATE TEMP TABLE {new} AS " + dedupe_sql(staged, keys, order_by, data_columns, d)
-        )
-        distinct = int(wh.scalar(f"SELECT count(*) FROM {new}"))
-        unchanged = 0
-        if existing is not None and not plan.adds_columns:
-            compare = [n for n in data_columns if n not in METADATA_COLUMNS and n not in keys]
-            unchanged = wh.execute(
-                f"DELETE FROM {new} USING {target} AS t WHERE "
-                f"{_key_match(new, 't', keys, d)} AND {_same_values(new, 't', compare, d)}"
+        with times("dedupe"):
+            wh.execute(f"DROP TABLE IF EXISTS {new}")
+            wh.execute(
+                f"CREATE TEMP TABLE {new} AS " + dedupe_sql(staged, keys, order_by, data_columns, d)
             )
+            distinct = int(wh.scalar(f"SELECT count(*) FROM {new}"))
+            unchanged = 0
+            if existing is not None and not plan.adds_columns:
+                compare = [n for n in data_columns if n not in METADATA_COLUMNS and n not in keys]
+                unchanged = wh.execute(
+                    f"DELETE FROM {new} USING {target} AS t WHERE "
+                    f"{_key_match(new, 't', keys, d)} AND {_same_values(new, 't', compare, d)}"
+                )
         statements = plan.statements(d)
         outside = [s.sql for s in statements if not s.in_transaction]
         inside = [s.sql for s in statements if s.in_transaction]
@@ -181,7 +187,8 @@ def upsert_parquet(
                 written = wh.execute(_insert_sql(target, new, data_columns, plan.defaults, d))
             return updated, written
 
-        updated, written = retry(merge)
+        with times("merge"):
+            updated, written = retry(merge)
         result = MergeResult(
             rows_read=rows_read,
             rows_deduplicated=rows_read - distinct,
@@ -192,6 +199,7 @@ def upsert_parquet(
             dialect=d,
             target_columns=wh.columns(schema, table) or [],
             target_rows=int(wh.scalar(f"SELECT count(*) FROM {target}")),
+            seconds=times.seconds,
         )
         log.info(
             "merged %s into %s.%s: %d read, %d updated, %d inserted",
