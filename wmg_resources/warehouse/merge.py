@@ -155,19 +155,22 @@ def upsert_parquet(
             return MergeResult(rows_read, 0, 0, 0, 0, plan, d, existing or [], 0, times.seconds)
 
         data_columns = [n for n in names if n != LINE_COLUMN]
-        with times("dedupe"):
-            wh.execute(f"DROP TABLE IF EXISTS {new}")
-            wh.execute(
-                f"CREATE TEMP TABLE {new} AS " + dedupe_sql(staged, keys, order_by, data_columns, d)
-            )
-            distinct = int(wh.scalar(f"SELECT count(*) FROM {new}"))
-            unchanged = 0
-            if existing is not None and not plan.adds_columns:
-                compare = [n for n in data_columns if n not in METADATA_COLUMNS and n not in keys]
-                unchanged = wh.execute(
-                    f"DELETE FROM {new} USING {target} AS t WHERE "
-                    f"{_key_match(new, 't', keys, d)} AND {_same_values(new, 't', compare, d)}"
-                )
+        deduped = f"({dedupe_sql(staged, keys, order_by, data_columns, d)}) AS d"
+        unchanged = 0
+        if existing is not None:  # else the plan creates the table: nothing to compare
+            with times("dedupe"):
+                wh.execute(f"DROP TABLE IF EXISTS {new}")
+                wh.execute(f"CREATE TEMP TABLE {new} AS SELECT * FROM {deduped}")
+                deduped = new
+                if not plan.adds_columns:
+                    compare = [
+                        n for n in data_columns if n not in METADATA_COLUMNS and n not in keys
+                    ]
+                    unchanged = wh.execute(
+                        f"DELETE FROM {new} USING {target} AS t WHERE "
+                        f"{_key_match(new, 't', keys, d)} AND "
+                        f"{_same_values(new, 't', compare, d)}"
+                    )
         statements = plan.statements(d)
         outside = [s.sql for s in statements if not s.in_transaction]
         inside = [s.sql for s in statements if s.in_transaction]
@@ -181,17 +184,19 @@ def upsert_parquet(
                 lock = lock_sql(target, d)
                 if lock:
                     wh.execute(lock)
-                updated = wh.execute(
-                    f"DELETE FROM {target} USING {new} WHERE {_key_match(target, new, keys, d)}"
-                )
-                written = wh.execute(_insert_sql(target, new, data_columns, plan.defaults, d))
+                updated = 0
+                if existing is not None:
+                    updated = wh.execute(
+                        f"DELETE FROM {target} USING {new} WHERE {_key_match(target, new, keys, d)}"
+                    )
+                written = wh.execute(_insert_sql(target, deduped, data_columns, plan.defaults, d))
             return updated, written
 
         with times("merge"):
             updated, written = retry(merge)
         result = MergeResult(
             rows_read=rows_read,
-            rows_deduplicated=rows_read - distinct,
+            rows_deduplicated=rows_read - unchanged - written,
             rows_unchanged=unchanged,
             rows_updated=updated,
             rows_inserted=written - updated,
@@ -212,14 +217,15 @@ def upsert_parquet(
 
 
 def _insert_sql(
-    target: str, new: str, columns: Sequence[str], defaults: dict[str, str], dialect: str
+    target: str, rows: str, columns: Sequence[str], defaults: dict[str, str], dialect: str
 ) -> str:
-    """INSERT of the new rows; target columns the file lacks get their default."""
+    """INSERT of the new `rows` (a table or an aliased subquery); target columns the file
+    lacks get their default."""
     names = [*columns, *defaults]
     values = [quote(c, dialect) for c in columns] + list(defaults.values())
     return (
         f"INSERT INTO {target} ({column_list(names, dialect)}) "
-        f"SELECT {', '.join(values)} FROM {new}"
+        f"SELECT {', '.join(values)} FROM {rows}"
     )
 
 
