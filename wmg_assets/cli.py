@@ -132,7 +132,7 @@ def query(
 
     settings = load_settings()
     try:
-        with connect_warehouse(settings.warehouse) as wh:
+        with connect_warehouse(settings.warehouse, settings.duckdb_memory_limit) as wh:
             names, rows = wh.query(sql)
     except Exception as e:  # the driver's message is the useful part
         err.print(f"[red]error:[/] {type(e).__name__}: {e}", soft_wrap=True)

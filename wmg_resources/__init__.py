@@ -29,7 +29,9 @@ def build_resources(
         return value
 
     engine = EngineResource(
-        kind=s.engine, spark=pyspark_resource(s.spark_remote) if s.engine == "spark" else None
+        kind=s.engine,
+        spark=pyspark_resource(s.spark_remote) if s.engine == "spark" else None,
+        duckdb_memory_limit=s.duckdb_memory_limit,
     )
     return {
         "lake": LakeResource(
@@ -42,6 +44,7 @@ def build_resources(
             audit_schema=s.audit_schema,
             retry_attempts=s.retry_attempts,
             retry_delay_seconds=s.retry_delay_seconds,
+            duckdb_memory_limit=s.duckdb_memory_limit,
         ),
         "engine": engine,
         "iceberg": IcebergResource(

@@ -1,6 +1,8 @@
 """The engine that runs lake-side transforms: Ibis on DuckDB (default) or on Spark."""
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -8,6 +10,9 @@ import dagster as dg
 import ibis
 import ibis.expr.types as ir
 from dagster_pyspark import LazyPySparkResource
+
+from wmg_resources.settings import DUCKDB_MEMORY_LIMIT
+from wmg_resources.warehouse.duckdb import duckdb_config
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +22,7 @@ class EngineResource(dg.ConfigurableResource):
 
     kind: Literal["duckdb", "spark"] = "duckdb"
     spark: LazyPySparkResource | None = None
+    duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
 
     def connect(self) -> ibis.BaseBackend:
         if self.kind == "spark":
@@ -25,7 +31,18 @@ class EngineResource(dg.ConfigurableResource):
                     "the Spark engine needs a Spark session resource (WMG_ENGINE=spark)"
                 )
             return ibis.pyspark.connect(self.spark.spark_session)
-        return ibis.duckdb.connect()
+        return ibis.duckdb.connect(**duckdb_config(self.duckdb_memory_limit))
+
+    @contextmanager
+    def session(self) -> Iterator[ibis.BaseBackend]:
+        """A connection for one piece of work; an embedded DuckDB is closed (its memory
+        freed) afterwards, a Spark session is shared and stays up."""
+        con = self.connect()
+        try:
+            yield con
+        finally:
+            if self.kind == "duckdb":
+                con.disconnect()
 
     def write_parquet(self, con: ibis.BaseBackend, expr: ir.Table, directory: Path) -> list[Path]:
         """Write an expression's rows as Parquet file(s) into `directory`; the files."""

@@ -20,6 +20,11 @@ class Environment(StrEnum):
     prod = "prod"
 
 
+DUCKDB_MEMORY_LIMIT = "768MB"
+"""Memory each embedded DuckDB (engine, warehouse) may use before it spills to disk: keeps a
+big file's peak memory flat instead of growing with the file."""
+
+
 class WmgSettings(BaseSettings):
     """Platform settings, read from `WMG_*` environment variables.
 
@@ -45,6 +50,7 @@ class WmgSettings(BaseSettings):
     audit_schema: str = "wmg"
     retry_attempts: int = 3
     retry_delay_seconds: float = 300.0
+    duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
 
     @model_validator(mode="after")
     def _absolute_home(self) -> "WmgSettings":

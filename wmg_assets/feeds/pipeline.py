@@ -140,16 +140,16 @@ def _cast_on_engine(
     scratch: Path,
     engine: EngineResource,
 ) -> tuple[list[Path], pa.Schema]:
-    con = engine.connect()
-    table = con.read_parquet(str(raw.path))
     types = raw.types
     if existing is not None:
         current = {f.name: silver_type_of(f.type) for f in existing.schema().as_arrow()}
         types = align_types(types, current, file_name)
-    expr = to_silver(
-        table, types, run_date=datetime.now(UTC), file_name=file_name, padded=raw.padded
-    )
-    files = engine.write_parquet(con, expr, scratch / "silver")
+    with engine.session() as con:
+        expr = to_silver(
+            con.read_parquet(str(raw.path)), types, run_date=datetime.now(UTC),
+            file_name=file_name, padded=raw.padded,
+        )  # fmt: skip
+        files = engine.write_parquet(con, expr, scratch / "silver")
     return files, _nullable(pq.read_schema(files[0]))
 
 

@@ -33,7 +33,7 @@ pc: Any = _compute
 
 LINE_COLUMN = "_wmg_line"
 HEADER_PEEK_BYTES = 1024 * 1024
-BLOCK_SIZE = 8 * 1024 * 1024
+BLOCK_SIZE = 2 * 1024 * 1024
 # The raw file is scratch, read once by the engine on this machine: plain pages write fastest.
 SCRATCH_PARQUET: dict[str, Any] = {"compression": "none", "use_dictionary": False}
 

@@ -9,21 +9,24 @@ import dagster as dg
 import tenacity
 
 from wmg_resources.errors import InputError
-from wmg_resources.settings import redact_url
+from wmg_resources.settings import DUCKDB_MEMORY_LIMIT, redact_url
 from wmg_resources.warehouse.base import Column, Warehouse
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def connect_warehouse(url: str) -> Warehouse:
+def connect_warehouse(url: str, duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT) -> Warehouse:
     """A connection for `duckdb:///path`, `postgresql://…` or `redshift://…`."""
     scheme = urlsplit(url).scheme
     if scheme == "duckdb":
         from wmg_resources.warehouse.duckdb import DuckDBWarehouse
 
         path = url[len("duckdb://") :]
-        return DuckDBWarehouse(":memory:" if path in ("", ":memory:", "/:memory:") else path)
+        return DuckDBWarehouse(
+            ":memory:" if path in ("", ":memory:", "/:memory:") else path,
+            memory_limit=duckdb_memory_limit,
+        )
     if scheme in ("postgres", "postgresql"):
         from wmg_resources.warehouse.postgres import PostgresWarehouse
 
@@ -50,9 +53,10 @@ class WarehouseResource(dg.ConfigurableResource):
     audit_schema: str = "wmg"
     retry_attempts: int = 3
     retry_delay_seconds: float = 300.0
+    duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
 
     def connect(self) -> Warehouse:
-        return connect_warehouse(self.url)
+        return connect_warehouse(self.url, self.duckdb_memory_limit)
 
     def retry(self, fn: Callable[[], T]) -> T:
         retrying = tenacity.Retrying(

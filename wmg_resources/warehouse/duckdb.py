@@ -12,15 +12,24 @@ from wmg_resources.warehouse.base import Column, Warehouse, columns_from_catalog
 from wmg_resources.warehouse.dialect import column_list, quote
 
 
+def duckdb_config(memory_limit: str | None) -> dict[str, str]:
+    """Settings of every embedded DuckDB: a memory cap (it spills beyond), and rows need not
+    keep their input order (which lets large inserts and copies stream)."""
+    config = {"preserve_insertion_order": "false"}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    return config
+
+
 class DuckDBWarehouse(Warehouse):
     dialect = "duckdb"
     param = "?"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, memory_limit: str | None = None) -> None:
         if path not in ("", ":memory:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path or ":memory:"
-        self.con = duckdb.connect(self.path)
+        self.con = duckdb.connect(self.path, config=duckdb_config(memory_limit))
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         cur = self.con.execute(sql, params) if params else self.con.execute(sql)
