@@ -12,10 +12,10 @@ from wmg_resources.warehouse.base import Column, Warehouse, columns_from_catalog
 from wmg_resources.warehouse.dialect import column_list, quote
 
 
-def duckdb_config(memory_limit: str | None) -> dict[str, str]:
+def duckdb_config(memory_limit: str | None) -> dict[str, Any]:
     """Settings of every embedded DuckDB: a memory cap (it spills beyond), and rows need not
     keep their input order (which lets large inserts and copies stream)."""
-    config = {"preserve_insertion_order": "false"}
+    config: dict[str, Any] = {"preserve_insertion_order": False}
     if memory_limit:
         config["memory_limit"] = memory_limit
     return config
