@@ -95,7 +95,7 @@ def run_b1(data: BenchData, work: Path) -> list[Result]:
     results: dict[str, Result] = {}
     prints: dict[str, tuple[int, int]] = {}
     total = data.rows + data.delta_rows
-    for system in ("floor", "wmg", "dlt"):
+    for system in ("floor", "floor+lake", "wmg", "dlt"):
         sysdir = work / system
         sysdir.mkdir(parents=True)
         if system == "wmg":

@@ -8,8 +8,12 @@ from pathlib import Path
 DECIMALS = [f"dec_{i}" for i in range(5)]
 
 
-def floor(base: Path, delta: Path, work: Path) -> str:
-    """Hand-written DuckDB SQL doing the same work: the physical reference."""
+def floor(base: Path, delta: Path, work: Path, lake: bool = False) -> str:
+    """Hand-written DuckDB SQL doing the same work: the physical reference.
+
+    With `lake`, each file's typed rows are also written once to Parquet, as a medallion
+    platform must (its silver copy): the floor of any system that keeps a lake.
+    """
     import duckdb
 
     con = duckdb.connect(str(work / "floor.duckdb"))
@@ -19,8 +23,13 @@ def floor(base: Path, delta: Path, work: Path) -> str:
         return f"read_csv('{path}', header=true, types={types!r})"
 
     con.execute(f"CREATE TABLE t AS SELECT * FROM {read(base)}")
+    if lake:
+        con.execute(f"COPY t TO '{work / 'base.parquet'}' (FORMAT parquet)")
+        con.execute(f"CREATE TEMP TABLE raw_d AS SELECT * FROM {read(delta)}")
+        con.execute(f"COPY raw_d TO '{work / 'delta.parquet'}' (FORMAT parquet)")
+    delta_rows = "raw_d" if lake else read(delta)
     con.execute(
-        f"CREATE TEMP TABLE d AS SELECT * FROM {read(delta)} "
+        f"CREATE TEMP TABLE d AS SELECT * FROM {delta_rows} "
         "QUALIFY row_number() OVER (PARTITION BY record_id ORDER BY updated_at DESC) = 1"
     )
     existing = {r[0] for r in con.execute("SELECT column_name FROM (DESCRIBE t)").fetchall()}
@@ -68,7 +77,11 @@ def dlt_merge(base: Path, delta: Path, work: Path) -> str:
     return f"{work / 'dlt.duckdb'}::bench.bench"
 
 
-SYSTEMS = {"floor": floor, "dlt": dlt_merge}
+def floor_lake(base: Path, delta: Path, work: Path) -> str:
+    return floor(base, delta, work, lake=True)
+
+
+SYSTEMS = {"floor": floor, "floor+lake": floor_lake, "dlt": dlt_merge}
 
 if __name__ == "__main__":
     name, base, delta, work = sys.argv[1:5]
