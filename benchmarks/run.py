@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DATA_DIR = ROOT / "benchmarks" / "data"
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
-console = Console(width=140)
+console = Console(width=180)
 
 FEED = """
 name: bench
@@ -91,6 +91,23 @@ def fingerprint(location: str) -> tuple[int, int]:
     return int(row[0]), int(row[1] or 0)
 
 
+def wmg_step_seconds(dagster_home: Path) -> dict[str, float]:
+    """Seconds per step of WMG's runs (summed over the files), from their run metadata."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    totals: dict[str, float] = {}
+    for key in (["silver", "bench"], ["warehouse", "public", "bench"]):
+        for record in instance.fetch_materializations(dg.AssetKey(key), limit=100).records:
+            materialization = record.asset_materialization
+            assert materialization is not None
+            for name, value in materialization.metadata.items():
+                if name.startswith("seconds_"):
+                    step = name.removeprefix("seconds_")
+                    totals[step] = totals.get(step, 0.0) + float(value.value)  # type: ignore[arg-type]
+    return totals
+
+
 def run_b1(data: BenchData, work: Path) -> list[Result]:
     results: dict[str, Result] = {}
     prints: dict[str, tuple[int, int]] = {}
@@ -109,6 +126,7 @@ def run_b1(data: BenchData, work: Path) -> list[Result]:
             wall, rss, _ = timed([str(BIN / "wmg"), "ingest", str(data.base), str(data.delta)],
                                  env)  # fmt: skip
             location = f"{sysdir / 'home' / 'warehouse.duckdb'}::public.bench"
+            steps = wmg_step_seconds(sysdir / "home" / "dagster")
         else:
             try:
                 wall, rss, out = timed([sys.executable, "-m", "benchmarks.systems", system,
@@ -124,6 +142,9 @@ def run_b1(data: BenchData, work: Path) -> list[Result]:
         r.ratio_to_floor = r.wall_s / floor.wall_s
         r.equal_to_floor = prints[r.system] == prints["floor"]
         r.note = f"{prints[r.system][0]} rows"
+        if r.system == "wmg":
+            r.note += "; steps " + ", ".join(f"{k} {v:.1f}" for k, v in steps.items())
+            r.note += f" (sum {sum(steps.values()):.1f} s)"
     return list(results.values())
 
 

@@ -20,7 +20,7 @@ class Environment(StrEnum):
     prod = "prod"
 
 
-DUCKDB_MEMORY_LIMIT = "768MB"
+DUCKDB_MEMORY_LIMIT = "512MB"
 """Memory each embedded DuckDB (engine, warehouse) may use before it spills to disk: keeps a
 big file's peak memory flat instead of growing with the file."""
 
