@@ -2,8 +2,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from wmg_resources import build_resources
-from wmg_resources.settings import WmgSettings
+from wmg_resources import EngineResource, WarehouseResource, build_resources
+from wmg_resources.settings import WmgSettings, load_settings
 
 
 def test_local_defaults_live_under_wmg_home(monkeypatch, tmp_path: Path) -> None:
@@ -31,3 +31,16 @@ def test_prod_uses_glue_catalog_and_urls_from_env(monkeypatch) -> None:
     assert resources["engine"].kind == "spark"  # type: ignore[attr-defined]
     plain = build_resources(s, env_vars=False)
     assert plain["warehouse"].url == "redshift://u:pw@host:5439/db"  # type: ignore[attr-defined]
+
+
+def test_duckdb_memory_cap_reaches_engine_and_warehouse(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("WMG_HOME", str(tmp_path))
+    monkeypatch.setenv("WMG_DUCKDB_MEMORY_LIMIT", "300MB")
+    resources = build_resources(load_settings(), env_vars=False)
+    engine, warehouse = resources["engine"], resources["warehouse"]
+    assert isinstance(engine, EngineResource) and isinstance(warehouse, WarehouseResource)
+    with engine.session() as con:
+        [(engine_cap,)] = con.raw_sql("SELECT current_setting('memory_limit')").fetchall()
+    with warehouse.connect() as wh:
+        warehouse_cap = wh.scalar("SELECT current_setting('memory_limit')")
+    assert engine_cap == warehouse_cap == "286.1 MiB"  # 300 MB
