@@ -40,7 +40,9 @@ def test_duckdb_memory_cap_reaches_engine_and_warehouse(monkeypatch, tmp_path: P
     engine, warehouse = resources["engine"], resources["warehouse"]
     assert isinstance(engine, EngineResource) and isinstance(warehouse, WarehouseResource)
     with engine.session() as con:
-        [(engine_cap,)] = con.raw_sql("SELECT current_setting('memory_limit')").fetchall()
+        [(engine_cap,)] = con.raw_sql(  # type: ignore[attr-defined]
+            "SELECT current_setting('memory_limit')"
+        ).fetchall()
     with warehouse.connect() as wh:
         warehouse_cap = wh.scalar("SELECT current_setting('memory_limit')")
     assert engine_cap == warehouse_cap == "286.1 MiB"  # 300 MB
