@@ -41,6 +41,17 @@ def test_put_list_digest_move_delete(lake: LakeResource, tmp_path: Path) -> None
     assert lake.list("data") == []
 
 
+def test_put_file_copies_and_moves_only_when_asked(lake: LakeResource, tmp_path: Path) -> None:
+    kept, taken = tmp_path / "kept.parquet", tmp_path / "taken.parquet"
+    kept.write_bytes(b"kept")
+    taken.write_bytes(b"taken")
+    lake.put_file(kept, "silver/a/kept.parquet")
+    lake.put_file(taken, "silver/a/taken.parquet", move=True)
+    assert lake.read_bytes("silver/a/kept.parquet") == b"kept" and kept.exists()
+    assert lake.read_bytes("silver/a/taken.parquet") == b"taken"
+    assert taken.exists() == lake.is_s3  # renamed into a local lake; uploaded to S3
+
+
 def test_s3_lake_writes_real_objects(moto_endpoint: str, s3_bucket: str) -> None:
     lake = LakeResource(url=f"s3://{s3_bucket}/root", s3_endpoint_url=moto_endpoint)
     lake.put_bytes(b"hello", "data/in/a.csv")

@@ -16,6 +16,7 @@ files never have to fit in memory, and S3-compatible endpoints (moto, MinIO) wor
 """
 
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -144,9 +145,17 @@ class LakeResource(dg.ConfigurableResource):
         ]
         return sorted(objects, key=lambda o: o.key)
 
-    def put_file(self, local_path: str | Path, key: str) -> None:
+    def put_file(self, local_path: str | Path, key: str, *, move: bool = False) -> None:
+        """Store a local file at `key`; with `move`, the local file may be taken (renamed into
+        a local lake when it is on the same filesystem, else copied)."""
         self._ensure_parent(key)
         if not self.is_s3:
+            if move:
+                try:
+                    os.replace(local_path, self.path(key))
+                    return
+                except OSError:
+                    pass  # another filesystem: copy
             shutil.copyfile(local_path, self.path(key))  # copy_file_range/sendfile: in-kernel
             return
         with open(local_path, "rb") as src, self.fs.open_output_stream(self.path(key)) as dst:

@@ -156,11 +156,11 @@ def _cast_on_engine(
 def publish(
     lake: LakeResource, files: list[Path], prefix: str, file_name: str, run_id: str
 ) -> list[str]:
-    """Copy local Parquet files into the lake under `prefix`; their keys."""
+    """Move (or, to S3, copy) local Parquet files into the lake under `prefix`; their keys."""
     keys = []
     for i, path in enumerate(files):
         key = f"{prefix}/{_safe_stem(file_name)}-{run_id[:8]}-{i}.parquet"
-        lake.put_file(path, key)
+        lake.put_file(path, key, move=True)
         keys.append(key)
     return keys
 

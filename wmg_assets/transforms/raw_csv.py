@@ -70,6 +70,15 @@ class RawFile:
     rejects_path: Path | None = None
 
 
+def _longest(values: pa.Array) -> int:
+    """Bytes of the longest value, or when all of the column's text in this batch fits in
+    `MAX_VALUE_BYTES` (most columns of a 2 MB block), that size: no value is looked at."""
+    data = values.buffers()[2]
+    if data is None or data.size <= MAX_VALUE_BYTES:
+        return 0 if data is None else data.size
+    return pc.max(pc.binary_length(values)).as_py() or 0
+
+
 def reject_reasons(batch: pa.RecordBatch, keys: Sequence[str]) -> pa.Array | None:
     """Why each row of a batch cannot load (NULL where it can): an empty upsert key, or a
     value longer than `MAX_VALUE_BYTES` bytes (never truncated: the row goes to the DLQ).
@@ -84,7 +93,7 @@ def reject_reasons(batch: pa.RecordBatch, keys: Sequence[str]) -> pa.Array | Non
             f"value of column {c!r} is longer than {MAX_VALUE_BYTES} bytes",
         )
         for c in batch.schema.names
-        if c != LINE_COLUMN and pc.max(pc.binary_length(batch.column(c))).as_py() > MAX_VALUE_BYTES
+        if c != LINE_COLUMN and _longest(batch.column(c)) > MAX_VALUE_BYTES
     ]
     checks = [(failed, why) for failed, why in checks if pc.any(failed).as_py()]
     if not checks:
