@@ -20,6 +20,7 @@ from pyiceberg.expressions import BooleanExpression, EqualTo
 from pyiceberg.table import Table as IcebergTable
 
 from wmg_assets.feeds.config import FeedConfig
+from wmg_assets.feeds.streaming_cast import StreamingCast
 from wmg_assets.transforms.raw_csv import RawFile, parse_csv_to_parquet
 from wmg_assets.transforms.silver import align_types, to_silver
 from wmg_resources.engine import EngineResource
@@ -109,11 +110,40 @@ def prepare_silver(
     """Parse, check and type a file on the engine into local Parquet (no rows when every
     row was rejected); types follow the silver table once it exists."""
     times = StepTimes()
-    with times("parse"):
-        raw = parse_csv_to_parquet(
-            open_stream, feed.csv.format(), file_name, scratch / "raw.parquet",
-            keys=feed.upsert_keys,
+    existing = _load_silver_table(iceberg, feed.name)
+    current = (
+        None if existing is None
+        else {f.name: silver_type_of(f.type) for f in existing.schema().as_arrow()}
+    )  # fmt: skip
+    run_date = datetime.now(UTC)
+
+    def aligned(types: dict[str, str]) -> dict[str, str]:
+        return types if current is None else align_types(types, current, file_name)
+
+    def parse(stream: StreamingCast | None = None) -> RawFile:
+        with times("parse"):
+            return parse_csv_to_parquet(
+                open_stream, feed.csv.format(), file_name, scratch / "raw.parquet",
+                keys=feed.upsert_keys, speculate=stream.start if stream else None,
+            )  # fmt: skip
+
+    files: list[Path] = []
+    if engine.kind == "duckdb":  # cast while parsing; two passes only if the guess fails
+        stream = StreamingCast(
+            engine, scratch / "silver", run_date=run_date, file_name=file_name,
+            align=lambda types: _or_none(aligned, types),
         )  # fmt: skip
+        try:
+            raw = parse(stream)
+        except BaseException:
+            stream.abort()
+            raise
+        with times("cast"):
+            files = stream.finish(raw.types, raw.padded)
+        if not files and not raw.raw_written:
+            raw = parse()
+    else:
+        raw = parse()
     if raw.rows == 0 and raw.rejected == 0:
         raise InputError(file_name, "the file has a header but no data rows")
     missing = [k for k in [*feed.upsert_keys, feed.order_by] if k and k not in raw.columns]
@@ -124,33 +154,24 @@ def prepare_silver(
             f"the file (its columns: {', '.join(raw.columns)})",
             line=1,
         )
-    existing = _load_silver_table(iceberg, feed.name)
     if raw.rows == 0:
         return PreparedSilver(raw, [], pa.schema([]), existing, times)
-    with times("cast"):
-        files, schema = _cast_on_engine(feed, file_name, raw, existing, scratch, engine)
-    return PreparedSilver(raw, files, schema, existing, times)
+    if not files:
+        with times("cast"), engine.session() as con:
+            expr = to_silver(
+                con.read_parquet(str(raw.path)), aligned(raw.types), run_date=run_date,
+                file_name=file_name, padded=raw.padded,
+            )  # fmt: skip
+            files = engine.write_parquet(con, expr, scratch / "silver")
+    return PreparedSilver(raw, files, _nullable(pq.read_schema(files[0])), existing, times)
 
 
-def _cast_on_engine(
-    feed: FeedConfig,
-    file_name: str,
-    raw: RawFile,
-    existing: IcebergTable | None,
-    scratch: Path,
-    engine: EngineResource,
-) -> tuple[list[Path], pa.Schema]:
-    types = raw.types
-    if existing is not None:
-        current = {f.name: silver_type_of(f.type) for f in existing.schema().as_arrow()}
-        types = align_types(types, current, file_name)
-    with engine.session() as con:
-        expr = to_silver(
-            con.read_parquet(str(raw.path)), types, run_date=datetime.now(UTC),
-            file_name=file_name, padded=raw.padded,
-        )  # fmt: skip
-        files = engine.write_parquet(con, expr, scratch / "silver")
-    return files, _nullable(pq.read_schema(files[0]))
+def _or_none(fn: Callable[[dict[str, str]], dict[str, str]], types: dict[str, str]):
+    """`fn(types)`, or None where it finds the types in conflict (the caller decides later)."""
+    try:
+        return fn(types)
+    except InputError:
+        return None
 
 
 def publish(

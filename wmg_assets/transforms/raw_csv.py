@@ -68,6 +68,7 @@ class RawFile:
     padded: frozenset[str] = frozenset()
     rejected: int = 0
     rejects_path: Path | None = None
+    raw_written: bool = True  # False when a speculation took the rows instead
 
 
 def _longest(values: pa.Array) -> int:
@@ -118,17 +119,26 @@ def read_header(peek: bytes, fmt: CsvFormat, file_name: str) -> list[str]:
     return row
 
 
+Speculation = Callable[
+    [pa.Schema, dict[str, str], frozenset[str]], Callable[[pa.RecordBatch], None] | None
+]
+"""Called with the raw schema and the types (and padded columns) of the first batch; returns
+where every loaded batch should go instead of the raw file, or None to write the raw file."""
+
+
 def parse_csv_to_parquet(
     open_stream: Callable[[], Any],
     fmt: CsvFormat,
     file_name: str,
     out: Path,
     keys: Sequence[str] = (),
+    speculate: Speculation | None = None,
 ) -> RawFile:
     """Stream the CSV from `open_stream()` into `out` (Parquet, every column a string).
 
     Rows that cannot load (see `reject_reasons`) go to `out` with `.rejects` appended,
-    with their `reason` and line.
+    with their `reason` and line. With `speculate`, the loaded batches may go to the sink it
+    returns instead of `out` (then `RawFile.raw_written` is False).
     """
     with open_stream() as stream:
         peek = stream.read(HEADER_PEEK_BYTES)
@@ -169,6 +179,7 @@ def parse_csv_to_parquet(
     out.parent.mkdir(parents=True, exist_ok=True)
     rejects_path = out.with_name(out.name + ".rejects")
     rejects_writer: pq.ParquetWriter | None = None
+    sink: Callable[[pa.RecordBatch], None] | None = None
     try:
         # Writing and type inference each run in their own thread (pyarrow releases the GIL),
         # one batch behind the parser: at most a couple of batches are in memory at once.
@@ -180,7 +191,7 @@ def parse_csv_to_parquet(
         ):
             pending: list[Future[None]] = []
             reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
-            for batch in reader:
+            for number, batch in enumerate(reader):
                 start = first_line + rows + rejected
                 lines = pa.array(np.arange(start, start + batch.num_rows, dtype=np.int64))
                 named = pa.RecordBatch.from_arrays([*batch.columns, lines], schema=schema)
@@ -198,10 +209,15 @@ def parse_csv_to_parquet(
                     named = named.filter(pc.invert(bad))
                 for f in pending:
                     f.result()
-                pending = [
-                    write_pool.submit(writer.write_batch, named),
-                    infer_pool.submit(inference.update, named),
-                ]
+                if number == 0 and speculate is not None:
+                    inference.update(named)  # the first batch's types, before going on
+                    sink = speculate(schema, inference.types(keys), inference.padded())
+                    pending = [write_pool.submit(sink or writer.write_batch, named)]
+                else:
+                    pending = [
+                        write_pool.submit(sink or writer.write_batch, named),
+                        infer_pool.submit(inference.update, named),
+                    ]
                 rows += named.num_rows
                 rejected += n_bad
             for f in pending:
@@ -232,6 +248,7 @@ def parse_csv_to_parquet(
         padded=inference.padded(),
         rejected=rejected,
         rejects_path=rejects_path if rejected else None,
+        raw_written=sink is None,
     )
 
 
