@@ -53,6 +53,7 @@ def test_a_value_in_a_later_batch_rules_a_type_out() -> None:
 
 def test_blank_batches_rule_nothing_out() -> None:
     assert infer(["true"], ["", "  "], ["false"]) == "boolean"
+    assert infer(["1"], [], ["2"]) == "int64"  # a block whose rows were all rejected
     assert infer(["", ""], ["2024-01-01"]) == "date"
     assert infer([""], [" "]) == "string"
 

@@ -36,10 +36,9 @@ _SPACE = " \t\n"
 _BLANK = f"[{_SPACE}]*"
 _INT = r"[+-]?(0|[1-9][0-9]{0,18})"
 _NUMBER = r"[+-]?((0|[1-9][0-9]{0,19})(\.[0-9]*)?|\.[0-9]+)"
-_DAY = (  # a day the month has; 29 February is checked against the year apart
-    r"[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
-    r"|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-9]))"
-)
+_MONTH_DAY = r"(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+_DAY = f"[0-9]{{4}}-({_MONTH_DAY}|02-(0[1-9]|1[0-9]|2[0-9]))"  # 29 Feb: year checked apart
+_DAY_NOT_29_FEB = f"[0-9]{{4}}-({_MONTH_DAY}|02-(0[1-9]|1[0-9]|2[0-8]))"
 _TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
 _BOOL = r"(?i:true|false)"
 
@@ -52,6 +51,11 @@ _CANDIDATES: list[tuple[str, str]] = [
     ("timestamp", _DAY + r"[ T]" + _TIME),
 ]
 _EXACT = {t: f"^({p})?$" for t, p in _CANDIDATES}
+# Most batches of days need no leap-year look: no 29 February, no blanks around.
+_EXACT_NOT_29_FEB = {
+    "date": f"^({_DAY_NOT_29_FEB})?$",
+    "timestamp": f"^({_DAY_NOT_29_FEB}[ T]{_TIME})?$",
+}
 _PADDED = {t: f"^{_BLANK}({p})?{_BLANK}$" for t, p in _CANDIDATES}
 _ORDER = [t for t, _ in _CANDIDATES]
 # Once a batch is all integers, numbers remain possible too; every other match is exclusive.
@@ -62,6 +66,13 @@ _PROBE_ROWS = 1024
 def _matches(values: pa.Array, kind: str) -> tuple[bool, bool]:
     """Whether every value of `values` is empty or a valid `kind`, blanks around allowed;
     and whether any value needed those blanks stripped."""
+    if kind == "int64" and _plain_int64s(values):
+        return True, False
+    if (
+        kind in _EXACT_NOT_29_FEB
+        and pc.all(pc.match_substring_regex(values, _EXACT_NOT_29_FEB[kind])).as_py()
+    ):
+        return True, False
     padded = not pc.all(pc.match_substring_regex(values, _EXACT[kind])).as_py()
     if padded and not pc.all(pc.match_substring_regex(values, _PADDED[kind])).as_py():
         return False, padded
@@ -70,6 +81,18 @@ def _matches(values: pa.Array, kind: str) -> tuple[bool, bool]:
     if kind in ("date", "timestamp"):
         return _real_days(values), padded
     return True, padded
+
+
+def _plain_int64s(values: pa.Array) -> bool:
+    """Every value is digits only, without leading zeros, shorter than 19 digits: the usual
+    integer column, told without a regex (False means: look closer)."""
+    return (
+        bool(pc.all(pc.ascii_is_decimal(values)).as_py())
+        and pc.max(pc.binary_length(values)).as_py() < len(INT64_MAX)
+        and not pc.any(
+            pc.and_(pc.starts_with(values, "0"), pc.greater(pc.binary_length(values), 1))
+        ).as_py()
+    )
 
 
 def _fits_int64(values: pa.Array) -> bool:
@@ -113,6 +136,8 @@ class TypeInference:
         self._padded: set[str] = set()
 
     def update(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows == 0:
+            return  # a block whose rows were all rejected
         for column in self.columns:
             possible = self._possible[column]
             if not possible and self._has_value[column]:
