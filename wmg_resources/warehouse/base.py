@@ -88,6 +88,22 @@ class Warehouse(ABC):
         self.execute(f"DROP TABLE IF EXISTS {quote(name, self.dialect)}")
         self.execute(f"CREATE TEMP TABLE {quote(name, self.dialect)} ({cols})")
 
+    def stage(
+        self,
+        name: str,
+        columns: list[tuple[str, str]],
+        lake: LakeResource,
+        keys: list[str],
+        scratch: Path,
+    ) -> int:
+        """Make the staging relation `name` (columns of SQL types) hold the rows of the lake's
+        Parquet objects `keys`; the rows staged. By default a bulk-loaded temporary table."""
+        self.create_staging_table(name, columns)
+        return self.bulk_load(name, [n for n, _ in columns], lake, keys, scratch)
+
+    def drop_staging(self, name: str) -> None:
+        self.execute(f"DROP TABLE IF EXISTS {self.staging_name(name)}")
+
     @abstractmethod
     def bulk_load(
         self, table: str, columns: list[str], lake: LakeResource, keys: list[str], scratch: Path

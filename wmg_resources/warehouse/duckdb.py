@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from sqlglot import exp
 
 from wmg_resources.lake import LakeResource
 from wmg_resources.warehouse.base import Column, Warehouse, columns_from_catalog
@@ -30,6 +31,7 @@ class DuckDBWarehouse(Warehouse):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path or ":memory:"
         self.con = duckdb.connect(self.path, config=duckdb_config(memory_limit))
+        self._views: set[str] = set()  # staging relations that are views
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         cur = self.con.execute(sql, params) if params else self.con.execute(sql)
@@ -55,6 +57,35 @@ class DuckDBWarehouse(Warehouse):
             self.con.rollback()
             raise
         self.con.commit()
+
+    def stage(
+        self,
+        name: str,
+        columns: list[tuple[str, str]],
+        lake: LakeResource,
+        keys: list[str],
+        scratch: Path,
+    ) -> int:
+        """From a local lake, a view over the Parquet files themselves: DuckDB reads them
+        where they are (no copy into a temporary table); from S3, the loaded table."""
+        if lake.is_s3 or not keys:
+            return super().stage(name, columns, lake, keys, scratch)
+        self.drop_staging(name)
+        files = ", ".join(exp.Literal.string(lake.path(k)).sql(self.dialect) for k in keys)
+        select = ", ".join(
+            f"CAST({quote(n, self.dialect)} AS {t}) AS {quote(n, self.dialect)}" for n, t in columns
+        )
+        self.execute(
+            f"CREATE TEMP VIEW {quote(name, self.dialect)} AS SELECT {select} "
+            f"FROM read_parquet([{files}], union_by_name = true)"
+        )
+        self._views.add(name)
+        return int(self.scalar(f"SELECT count(*) FROM {quote(name, self.dialect)}"))
+
+    def drop_staging(self, name: str) -> None:
+        kind = "VIEW" if name in self._views else "TABLE"
+        self.execute(f"DROP {kind} IF EXISTS {quote(name, self.dialect)}")
+        self._views.discard(name)
 
     def bulk_load(
         self, table: str, columns: list[str], lake: LakeResource, keys: list[str], scratch: Path

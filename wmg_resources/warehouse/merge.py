@@ -1,6 +1,7 @@
 """Upsert one file's silver rows into a warehouse table, pushed down as SQL.
 
-1. bulk-load the silver Parquet into a staging table (wide types: TEXT / BIGINT / …);
+1. stage the silver Parquet (wide types: TEXT / BIGINT / …): bulk-loaded into a temporary
+   table, or on DuckDB with a local lake a view over the files themselves;
 2. measure it (longest string in bytes, integer range) and plan the schema changes;
 3. keep one row per key: the greatest `order_by`, then the later line of the file;
 4. drop staged rows identical to the target row (so re-loading a file changes nothing);
@@ -139,10 +140,11 @@ def upsert_parquet(
     target = qualified(schema, table, d)
 
     times = StepTimes()
-    wh.create_staging_table(staged_name, staging_columns(source, d))
     try:
         with times("load"):
-            rows_read = wh.bulk_load(staged_name, names, lake, list(files), scratch)
+            rows_read = wh.stage(
+                staged_name, staging_columns(source, d), lake, list(files), scratch
+            )
         with times("plan"):
             _check_keys(wh, staged, file_name, [c for c in source if c.name in keys])
             stats = measure(wh, staged, source)
@@ -218,7 +220,7 @@ def upsert_parquet(
         return result
     finally:
         wh.execute(f"DROP TABLE IF EXISTS {new}")
-        wh.execute(f"DROP TABLE IF EXISTS {staged}")
+        wh.drop_staging(staged_name)
 
 
 def _insert_sql(
