@@ -166,7 +166,9 @@ def prepare_silver(
     return PreparedSilver(raw, files, _nullable(pq.read_schema(files[0])), existing, times)
 
 
-def _or_none(fn: Callable[[dict[str, str]], dict[str, str]], types: dict[str, str]):
+def _or_none(
+    fn: Callable[[dict[str, str]], dict[str, str]], types: dict[str, str]
+) -> dict[str, str] | None:
     """`fn(types)`, or None where it finds the types in conflict (the caller decides later)."""
     try:
         return fn(types)
