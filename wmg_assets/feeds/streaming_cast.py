@@ -81,7 +81,7 @@ class StreamingCast:
                 )  # fmt: skip
                 self.files = self.engine.write_parquet(con, expr, self.directory)
         except BaseException as e:  # reported by finish(), never lost
-            self.error = e
+            self.error = e.with_traceback(None)  # keep no frames (and DuckDB objects) alive
             while not self._ended and self._queue.get() is not _DONE:
                 pass  # let the parser finish its puts
 
