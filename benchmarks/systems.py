@@ -50,7 +50,7 @@ def dlt_merge(base: Path, delta: Path, work: Path) -> str:
     dlt's own `read_csv_duckdb` reader fails with DuckDB 2.0 (it calls the removed
     `fetchmany`), so Arrow — dlt's documented fast path — is the fastest reader that works.
     """
-    import dlt
+    import dlt  # pyright: ignore[reportMissingImports]  (the `bench` extra)
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
