@@ -260,7 +260,9 @@ def test_plan_shows_the_ddl_the_next_ingest_applies_and_applies_nothing(
     ))  # fmt: skip
     settings = load_settings()
     feed = feed_for_file(load_feeds(settings.config_dir / "feeds"), second.name)
-    planned = plan_file(feed, second, **build_resources(settings, env_vars=False))  # type: ignore[arg-type]
+    resources = build_resources(settings, env_vars=False)
+    used = {k: resources[k] for k in ("lake", "engine", "iceberg", "warehouse")}
+    planned = plan_file(feed, second, **used)  # type: ignore[arg-type]
     ddl = [s.sql for s in planned.plan.statements(planned.dialect)]
     assert any('ADD COLUMN "tier"' in s for s in ddl)
     assert column_types() == before_types and accounts() == before_rows

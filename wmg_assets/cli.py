@@ -113,7 +113,8 @@ def plan(
     try:
         chosen = feed_for_file(load_feeds(settings.config_dir / "feeds"), path.name, feed)
         with out.status(f"planning {path.name} for {chosen.name}"):
-            result = plan_file(chosen, path, **resources)  # type: ignore[arg-type]
+            used = {k: resources[k] for k in ("lake", "engine", "iceberg", "warehouse")}
+            result = plan_file(chosen, path, **used)  # type: ignore[arg-type]
     except (LookupError, InputError) as e:
         err.print(f"[red]error:[/] {e}", soft_wrap=True)
         raise typer.Exit(1) from e

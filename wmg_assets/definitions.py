@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import dagster as dg
 
+from wmg_assets.events.notifications import notification_sensors
 from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets
 from wmg_assets.feeds.config import FeedConfig, load_feeds
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
@@ -35,6 +36,7 @@ def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Defi
         ],
         asset_checks=[upsert_keys_unique_check(feed) for feed in feeds],
         resources=build_resources(settings),
+        sensors=notification_sensors(bool(settings.sns_topic_arn)),
         executor=dg.in_process_executor,
     )
 

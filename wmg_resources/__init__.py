@@ -7,6 +7,7 @@ import dagster as dg
 from wmg_resources.engine import EngineResource
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import LakeResource
+from wmg_resources.notifier import NotifierResource
 from wmg_resources.settings import WmgSettings, load_settings
 from wmg_resources.spark import pyspark_resource
 from wmg_resources.warehouse import WarehouseResource
@@ -47,6 +48,9 @@ def build_resources(
             duckdb_memory_limit=s.duckdb_memory_limit,
         ),
         "engine": engine,
+        "notifier": NotifierResource(
+            topic_arn=s.sns_topic_arn, endpoint_url=s.aws_endpoint, region=s.aws_region
+        ),
         "iceberg": IcebergResource(
             kind=s.catalog_kind,
             uri=_from_env("WMG_ICEBERG_CATALOG_URL", s.catalog_url),
@@ -60,6 +64,7 @@ __all__ = [
     "EngineResource",
     "IcebergResource",
     "LakeResource",
+    "NotifierResource",
     "WarehouseResource",
     "WmgSettings",
     "build_resources",

@@ -51,6 +51,8 @@ class WmgSettings(BaseSettings):
     retry_attempts: int = 3
     retry_delay_seconds: float = 300.0
     duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
+    sns_topic_arn: str | None = None
+    aws_endpoint_url: str | None = None  # SNS/SQS endpoint; defaults to WMG_S3_ENDPOINT_URL
 
     @model_validator(mode="after")
     def _absolute_home(self) -> "WmgSettings":
@@ -76,6 +78,11 @@ class WmgSettings(BaseSettings):
     @property
     def catalog_url(self) -> str:
         return self.iceberg_catalog_url or f"sqlite:///{self.home / 'iceberg' / 'catalog.db'}"
+
+    @property
+    def aws_endpoint(self) -> str | None:
+        """Endpoint of AWS APIs other than S3 (moto or LocalStack); None means AWS itself."""
+        return self.aws_endpoint_url or self.s3_endpoint_url
 
     @property
     def dagster_home(self) -> Path:
