@@ -95,16 +95,16 @@ def wmg_step_seconds(dagster_home: Path) -> dict[str, float]:
     """Seconds per step of WMG's runs (summed over the files), from their run metadata."""
     import dagster as dg
 
+    from wmg_resources.timing import StepTimes
+
     instance = dg.DagsterInstance.from_config(str(dagster_home))
     totals: dict[str, float] = {}
     for key in (["silver", "bench"], ["warehouse", "public", "bench"]):
         for record in instance.fetch_materializations(dg.AssetKey(key), limit=100).records:
             materialization = record.asset_materialization
             assert materialization is not None
-            for name, value in materialization.metadata.items():
-                if name.startswith("seconds_"):
-                    step = name.removeprefix("seconds_")
-                    totals[step] = totals.get(step, 0.0) + float(value.value)  # type: ignore[arg-type]
+            for step, seconds in StepTimes.from_metadata(materialization.metadata).items():
+                totals[step] = totals.get(step, 0.0) + seconds
     return totals
 
 

@@ -18,6 +18,7 @@ from wmg_assets.feeds.config import FeedConfig, feed_for_file, load_feeds
 from wmg_resources import build_resources
 from wmg_resources.lake import LakeResource, landing_key
 from wmg_resources.settings import WmgSettings
+from wmg_resources.timing import StepTimes
 
 log = logging.getLogger(__name__)
 
@@ -140,10 +141,7 @@ class Ingestor:
             return outcome
         for event in result.get_asset_materialization_events():
             metadata = event.materialization.metadata
-            outcome.seconds.update(
-                {k.removeprefix("seconds_"): float(v.value) for k, v in metadata.items()  # type: ignore[arg-type]
-                 if k.startswith("seconds_")}
-            )  # fmt: skip
+            outcome.seconds.update(StepTimes.from_metadata(metadata))
             if event.asset_key == wh_key:
                 outcome.counts = {
                     k: int(v.value)  # type: ignore[arg-type]

@@ -1,8 +1,11 @@
 """Wall time of the named steps of one piece of work, for run metadata and logs."""
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
+
+PREFIX = "seconds_"
 
 
 class StepTimes:
@@ -23,4 +26,13 @@ class StepTimes:
     @staticmethod
     def metadata_of(seconds: dict[str, float]) -> dict[str, float]:
         """`seconds_<step>` for each step, rounded to milliseconds."""
-        return {f"seconds_{step}": round(s, 3) for step, s in seconds.items()}
+        return {f"{PREFIX}{step}": round(s, 3) for step, s in seconds.items()}
+
+    @staticmethod
+    def from_metadata(metadata: Mapping[str, Any]) -> dict[str, float]:
+        """The step seconds in a materialization's metadata (inverse of `metadata_of`)."""
+        return {
+            k.removeprefix(PREFIX): float(getattr(v, "value", v))
+            for k, v in metadata.items()
+            if k.startswith(PREFIX)
+        }
