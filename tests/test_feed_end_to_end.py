@@ -51,7 +51,13 @@ def write_csv(directory: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_second_file_updates_and_inserts_and_reingest_changes_nothing(platform: str) -> None:
+def ingest_again(path: Path) -> IngestOutcome:
+    """Load a file even though its content was loaded before (`wmg ingest --reload`)."""
+    [outcome] = Ingestor(load_settings(), reload=True).ingest([path])
+    return outcome
+
+
+def test_second_file_updates_and_inserts_and_reload_changes_nothing(platform: str) -> None:
     first, second = SAMPLE_DIR / "customers_2026_11_01.csv", SAMPLE_DIR / "customers_2026_11_02.csv"
     [a] = ingest(first)
     assert a.ok, a.error
@@ -87,7 +93,7 @@ def test_second_file_updates_and_inserts_and_reingest_changes_nothing(platform: 
     }
 
     snapshot = rows("SELECT * FROM public.customers ORDER BY customer_id")
-    [c] = ingest(second)
+    c = ingest_again(second)
     assert c.ok, c.error
     assert (c.counts["rows_updated"], c.counts["rows_inserted"], c.counts["rows_unchanged"]) == (
         0,

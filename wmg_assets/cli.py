@@ -23,6 +23,14 @@ err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 
 
+def _status(outcome) -> str:
+    if not outcome.ok:
+        return "[red]failed[/]"
+    if outcome.already_loaded_in:
+        return f"[yellow]already loaded in run {outcome.already_loaded_in[:8]}[/]"
+    return "[green]ok[/]"
+
+
 def _outcome_table(outcomes: list) -> Table:
     table = Table(title="Feed runs", header_style="bold")
     numeric = ("read", "inserted", "updated", "unchanged", "step s")
@@ -39,18 +47,18 @@ def _outcome_table(outcomes: list) -> Table:
             ),
             o.target,
             f"{sum(o.seconds.values()):.1f}" if o.seconds else "",
-            "[green]ok[/]" if o.ok else "[red]failed[/]",
+            _status(o),
         )
     return table
 
 
-def _run_ingest(paths: list[Path], feed: str | None) -> list:
+def _run_ingest(paths: list[Path], feed: str | None, reload: bool = False) -> list:
     from wmg_assets.feeds.config import FeedConfigError
     from wmg_assets.ingest import Ingestor
 
     settings = load_settings()
     try:
-        ingestor = Ingestor(settings)
+        ingestor = Ingestor(settings, reload=reload)
     except FeedConfigError as e:
         err.print(f"[red]error:[/] {e}")
         raise typer.Exit(2) from e
@@ -73,9 +81,15 @@ def _report(outcomes: list) -> None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="CSV files to land and load")],
     feed: Annotated[str | None, typer.Option(help="feed name (default: by file_pattern)")] = None,
+    reload: Annotated[
+        bool, typer.Option(help="load even if the same content was loaded before")
+    ] = False,
 ) -> None:
-    """Land files in the lake and load each through its feed into the warehouse."""
-    _report(_run_ingest(paths, feed))
+    """Land files in the lake and load each through its feed into the warehouse.
+
+    A file whose content its feed already loaded is not loaded again (shown as "already
+    loaded in run …"); --reload loads it anyway."""
+    _report(_run_ingest(paths, feed, reload))
 
 
 @app.command()

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import dagster as dg
 
 from wmg_assets.events.notifications import notification_sensors
-from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets
+from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets, feed_file_job
 from wmg_assets.feeds.config import FeedConfig, load_feeds
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
 from wmg_resources import build_resources
@@ -35,6 +35,7 @@ def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Defi
             for a in build_feed_assets(feed, kinds, settings.retry_delay_seconds)
         ],
         asset_checks=[upsert_keys_unique_check(feed) for feed in feeds],
+        jobs=[feed_file_job(feed) for feed in feeds],
         resources=build_resources(settings),
         sensors=notification_sensors(bool(settings.sns_topic_arn)),
         executor=dg.in_process_executor,

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from wmg_assets.feeds.assets import warehouse_asset_key
+from wmg_assets.feeds.assets import feed_job_name, warehouse_asset_key
 from wmg_assets.feeds.config import FeedConfig, feed_for_file, load_feeds
+from wmg_assets.feeds.landed import ALREADY_LOADED, RELOAD_TAG
 from wmg_resources import build_resources
 from wmg_resources.lake import LakeResource, landing_key
 from wmg_resources.settings import WmgSettings
@@ -40,6 +41,7 @@ class IngestOutcome:
     error: str | None = None
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # per step, from run metadata
+    already_loaded_in: str | None = None  # run that loaded this content before (a no-op)
 
     @property
     def ok(self) -> bool:
@@ -84,10 +86,22 @@ def failure_message(events: Sequence[dg.DagsterEvent], file_name: str) -> str:
     return message if file_name in message else f"{file_name}: {message}"
 
 
+def already_loaded_in(events: Sequence[dg.DagsterEvent]) -> str | None:
+    """The earlier run that loaded a file whose run was a no-op, from bronze's observation."""
+    for event in events:
+        if event.is_asset_observation:
+            observed = event.asset_observation_data.asset_observation.metadata.get(ALREADY_LOADED)
+            if observed is not None:
+                return str(observed.value)
+    return None
+
+
 class Ingestor:
     """Lands files and materializes their partitions through bronze, silver and warehouse."""
 
-    def __init__(self, settings: WmgSettings, defs: dg.Definitions | None = None) -> None:
+    def __init__(
+        self, settings: WmgSettings, defs: dg.Definitions | None = None, reload: bool = False
+    ) -> None:
         from wmg_assets.definitions import build_definitions
 
         self.settings = settings
@@ -95,7 +109,7 @@ class Ingestor:
         self.defs = defs or build_definitions(settings, self.feeds)
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
-        self.job = self.defs.resolve_implicit_global_asset_job_def()
+        self.tags = {RELOAD_TAG: "true"} if reload else {}
 
     def ingest(
         self,
@@ -124,21 +138,18 @@ class Ingestor:
         self.lake.put_file(path, landing_key(path.name))
         self.instance.add_dynamic_partitions(feed.partitions_name, [path.name])
         wh_key = warehouse_asset_key(feed)
-        result = self.job.execute_in_process(
+        result = self.defs.resolve_job_def(feed_job_name(feed)).execute_in_process(
             instance=self.instance,
             partition_key=path.name,
-            asset_selection=[
-                dg.AssetKey(["bronze", feed.name]),
-                dg.AssetKey(["silver", feed.name]),
-                wh_key,
-            ],
             run_config=QUIET_RUN_CONFIG,
+            tags=self.tags,
             raise_on_error=False,
         )
         outcome.run_id = result.run_id
         if not result.success:
             outcome.error = failure_message(result.all_events, path.name)
             return outcome
+        outcome.already_loaded_in = already_loaded_in(result.all_events)
         for event in result.get_asset_materialization_events():
             metadata = event.materialization.metadata
             outcome.seconds.update(StepTimes.from_metadata(metadata))

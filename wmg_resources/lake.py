@@ -21,10 +21,12 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import boto3
 import dagster as dg
 import pyarrow.fs as pafs
 from pydantic import PrivateAttr
@@ -61,6 +63,16 @@ class LakeObject:
     key: str
     size: int
     mtime: datetime | None
+    etag: str = ""  # S3's ETag; locally size and modification time (changes with the file)
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit("/", 1)[-1]
+
+
+def local_etag(size: int, mtime_ns: int) -> str:
+    """A local file's version tag: it changes whenever the file is rewritten."""
+    return f"{size:x}-{mtime_ns:x}"
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,7 @@ class LakeResource(dg.ConfigurableResource):
     region: str = "us-east-1"
 
     _fs: pafs.FileSystem | None = PrivateAttr(default=None)
+    _s3: Any = PrivateAttr(default=None)
 
     # -- addressing -------------------------------------------------------------------
 
@@ -111,6 +124,20 @@ class LakeResource(dg.ConfigurableResource):
                 self._fs = pafs.LocalFileSystem()
         return self._fs
 
+    @property
+    def s3_client(self) -> Any:
+        """A boto3 S3 client for what pyarrow's filesystem does not expose (ETags, paging)."""
+        if self._s3 is None:
+            self._s3 = boto3.client(
+                "s3", endpoint_url=self.s3_endpoint_url, region_name=self.region
+            )
+        return self._s3
+
+    def bucket_and_key(self, key: str) -> tuple[str, str]:
+        """S3 bucket and object key of a lake key."""
+        bucket, _, path = self.path(key).partition("/")
+        return bucket, path
+
     def path(self, key: str) -> str:
         """The filesystem path of a key (no scheme)."""
         return f"{self._root}/{key.lstrip('/')}"
@@ -132,6 +159,31 @@ class LakeResource(dg.ConfigurableResource):
     def exists(self, key: str) -> bool:
         return self.fs.get_file_info(self.path(key)).type == pafs.FileType.File
 
+    def list_page(self, prefix: str, start_after: str = "", limit: int = 1000) -> list[LakeObject]:
+        """At most `limit` objects directly under `prefix` (not in sub-folders), in key
+        order, after the key `start_after`: one bounded page of a listing."""
+        folder = prefix.rstrip("/") + "/"
+        if self.is_s3:
+            bucket, s3_prefix = self.bucket_and_key(folder)
+            page = self.s3_client.list_objects_v2(
+                Bucket=bucket,
+                Prefix=s3_prefix,
+                Delimiter="/",
+                MaxKeys=limit,
+                StartAfter=self.bucket_and_key(start_after)[1] if start_after else "",
+            )
+            return [
+                LakeObject(folder + o["Key"][len(s3_prefix) :], o["Size"],
+                           o["LastModified"], o["ETag"].strip('"'))
+                for o in page.get("Contents", [])
+            ]  # fmt: skip
+        try:
+            entries = list(os.scandir(self.path(folder)))
+        except FileNotFoundError:
+            return []
+        names = sorted(e.name for e in entries if e.is_file() and folder + e.name > start_after)
+        return [o for o in (self.stat(folder + n) for n in names[:limit]) if o is not None]
+
     def list(self, prefix: str) -> list[LakeObject]:
         """Every object under a prefix, sorted by key."""
         info = self.fs.get_file_info(self.path(prefix))
@@ -144,6 +196,26 @@ class LakeResource(dg.ConfigurableResource):
             if i.type == pafs.FileType.File
         ]
         return sorted(objects, key=lambda o: o.key)
+
+    def stat(self, key: str) -> LakeObject | None:
+        """The object at `key` with its size, mtime and ETag; None when there is none."""
+        if self.is_s3:
+            bucket, path = self.bucket_and_key(key)
+            try:
+                head = self.s3_client.head_object(Bucket=bucket, Key=path)
+            except self.s3_client.exceptions.ClientError as e:
+                if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
+            return LakeObject(
+                key, head["ContentLength"], head["LastModified"], head["ETag"].strip('"')
+            )
+        try:
+            st = os.stat(self.path(key))
+        except FileNotFoundError:
+            return None
+        mtime = datetime.fromtimestamp(st.st_mtime_ns / 1e9, UTC)
+        return LakeObject(key, st.st_size, mtime, local_etag(st.st_size, st.st_mtime_ns))
 
     def put_file(self, local_path: str | Path, key: str, *, move: bool = False) -> None:
         """Store a local file at `key`; with `move`, the local file may be taken (renamed into

@@ -53,6 +53,10 @@ class WmgSettings(BaseSettings):
     duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
     sns_topic_arn: str | None = None
     aws_endpoint_url: str | None = None  # SNS/SQS endpoint; defaults to WMG_S3_ENDPOINT_URL
+    sqs_queue_url: str | None = None  # S3 event notifications of the landing area
+    sensor_interval_seconds: int = Field(default=30, ge=1)
+    sensor_max_files: int = Field(default=100, ge=1)  # keys listed / messages read per tick
+    sensor_lookback_seconds: float = Field(default=60.0, ge=0)
 
     @model_validator(mode="after")
     def _absolute_home(self) -> "WmgSettings":

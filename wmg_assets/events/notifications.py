@@ -1,6 +1,7 @@
 """Run success and failure sensors that tell people what happened to each landed file.
 
-Each message carries the run id, the feed, the file (the run's partition), the status, the
+Each message carries the run id, the feed, the file (the run's partition), the status
+(SUCCESS, FAILED, or ALREADY_LOADED when the file's content had been loaded before), the
 row counts of the warehouse merge and, on failure, the error. The sensors exist only when an
 SNS topic is configured (`WMG_SNS_TOPIC_ARN`).
 """
@@ -9,6 +10,7 @@ from typing import Any
 
 import dagster as dg
 
+from wmg_assets.feeds.landed import ALREADY_LOADED
 from wmg_assets.ingest import failure_message
 from wmg_resources.notifier import NotifierResource
 
@@ -21,27 +23,31 @@ def run_message(
     instance: dg.DagsterInstance, run: dg.DagsterRun, status: str, error: str | None = None
 ) -> dict[str, Any]:
     """What to tell about a finished feed run, from its tags and materializations."""
-    feeds, counts = set(), {}
+    feeds, counts, already_loaded = set(), {}, None
     records = instance.get_records_for_run(
-        run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+        run.run_id,
+        of_type={dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_OBSERVATION},
     ).records
     for record in records:
-        materialization = record.asset_materialization
-        if materialization is None:
+        event = record.asset_materialization or record.asset_observation
+        if event is None:
             continue
-        key = materialization.asset_key.path
+        key = event.asset_key.path
         if key[0] in ("bronze", "silver"):
             feeds.add(key[1])
-        counts.update({k: v.value for k, v in materialization.metadata.items() if k in COUNT_KEYS})
+        if ALREADY_LOADED in event.metadata:
+            already_loaded = str(event.metadata[ALREADY_LOADED].value)
+        counts.update({k: v.value for k, v in event.metadata.items() if k in COUNT_KEYS})
     if not feeds and run.asset_selection:
         feeds = {k.path[1] for k in run.asset_selection if k.path[0] in ("bronze", "silver")}
     return {
         "run_id": run.run_id,
         "feed": ",".join(sorted(feeds)),
         "file": run.tags.get(PARTITION_TAG, ""),
-        "status": status,
+        "status": "ALREADY_LOADED" if already_loaded and status == "SUCCESS" else status,
         "counts": counts,
         "error": error,
+        ALREADY_LOADED: already_loaded,
     }
 
 

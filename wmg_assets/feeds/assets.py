@@ -10,14 +10,23 @@ from dataclasses import dataclass
 
 import dagster as dg
 import pyarrow as pa
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
+)
 
 from wmg_assets.feeds.config import FeedConfig
+from wmg_assets.feeds.landed import (
+    ALREADY_LOADED,
+    bronze_asset_key,
+    landed_file,
+    skip_if_already_loaded,
+)
 from wmg_assets.feeds.lifecycle import file_step
 from wmg_assets.feeds.pipeline import merge_into_warehouse, write_silver
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
-from wmg_resources.lake import LakeResource, landing_key
+from wmg_resources.lake import LakeResource
 from wmg_resources.timing import StepTimes
 from wmg_resources.warehouse import Column, WarehouseResource
 
@@ -42,6 +51,25 @@ def warehouse_column_schema(columns: list[Column], keys: list[str]) -> dg.TableS
 
 def warehouse_asset_key(feed: FeedConfig) -> dg.AssetKey:
     return dg.AssetKey(["warehouse", feed.target.schema, feed.target.table])
+
+
+def feed_asset_keys(feed: FeedConfig) -> list[dg.AssetKey]:
+    """bronze, silver and warehouse: what one file's run materializes, in order."""
+    return [bronze_asset_key(feed), dg.AssetKey(["silver", feed.name]), warehouse_asset_key(feed)]
+
+
+def feed_job_name(feed: FeedConfig) -> str:
+    return f"{feed.name}_file_job"
+
+
+def feed_file_job(feed: FeedConfig) -> UnresolvedAssetJobDefinition:
+    """The job that loads one landed file (a partition) through the feed's three assets;
+    sensors, schedules and `wmg ingest` all launch it."""
+    return dg.define_asset_job(
+        feed_job_name(feed),
+        selection=dg.AssetSelection.assets(*feed_asset_keys(feed)),
+        description=f"Loads one landed **{feed.name}** file: bronze → silver → warehouse.",
+    )
 
 
 @dataclass(frozen=True)
@@ -70,28 +98,34 @@ def build_feed_assets(
     target = f"{feed.target.schema}.{feed.target.table}"
 
     @dg.asset(
-        key=["bronze", feed.name],
+        key=bronze_asset_key(feed),
         kinds={"csv", kinds.lake},
         description=(
             f"Files of the **{feed.name}** feed as landed in the lake at `data/in/` "
             f"(pattern `{feed.file_pattern}`), one partition per file, with size, sha256 "
-            "and line count."
+            "and line count. A file whose content was already loaded is not loaded again: "
+            "it is archived and its partition shows an observation `already_loaded_in_run` "
+            "(run with tag `wmg/reload=true` to force a load)."
         ),
         partitions_def=partitions,
         group_name=feed.name,
+        output_required=False,
     )
-    def bronze(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
-        file_name = context.partition_key
-        digest = lake.digest(landing_key(file_name))
-        return dg.MaterializeResult(
-            metadata={
-                "file_name": file_name,
-                "uri": dg.MetadataValue.path(lake.uri(landing_key(file_name))),
-                "size_bytes": digest.size,
-                "sha256": digest.sha256,
-                "lines": digest.lines,
-            }
-        )
+    def bronze(
+        context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
+    ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
+        landed = landed_file(lake, context.partition_key)
+        metadata = {**landed.metadata(), "uri": dg.MetadataValue.path(lake.uri(landed.key))}
+        previous = skip_if_already_loaded(context, feed, lake=lake, warehouse=warehouse,
+                                          landed=landed)  # fmt: skip
+        if previous is not None:
+            yield dg.AssetObservation(
+                asset_key=context.asset_key,
+                partition=context.partition_key,
+                metadata={**metadata, ALREADY_LOADED: previous.run_id},
+            )
+            return
+        yield dg.MaterializeResult(metadata=metadata)
 
     @dg.asset(
         key=["silver", feed.name],

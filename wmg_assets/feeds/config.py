@@ -6,6 +6,7 @@ file_pattern: "customers*.csv"   # glob on the landed file's name
 target: {schema: public, table: customers}
 upsert_keys: [customer_id]       # cleaned column names
 order_by: updated_at             # optional: which duplicate of a key wins (then the later line)
+schedule: "*/30 * * * *"         # optional: cron that sweeps data/in/ for this feed's files
 csv: {delimiter: ",", quote: '"', encoding: utf-8, header: true}
 views:
   - name: v_customers
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
+from dagster._utils.schedules import is_valid_cron_string
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -108,6 +110,14 @@ class FeedConfig(_Model):
     csv: CsvOptions = CsvOptions()
     views: list[ViewConfig] = []
     description: str | None = None
+    schedule: str | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_cron_string(value):
+            raise ValueError(f"{value!r} is not a cron expression (e.g. '*/30 * * * *')")
+        return value
 
     @property
     def partitions_name(self) -> str:

@@ -2,6 +2,7 @@
 
 Every step of a feed (silver, warehouse) runs inside `file_step`. Success of the
 warehouse step archives the file (`data/archive/YYYY/MM/`) and writes a SUCCESS audit row.
+Both outcomes also go to the file ledger (`wmg.file_ledger`, see `landed.py`).
 A failure in any step writes a FAILED audit row with the error, moves the file to
 `data/unprocessed/YYYY/MM/`, and re-raises so the run fails visibly. Either way the step's
 JSON log lines (`level, ts, run_id, msg` and extra fields) are appended to
@@ -19,9 +20,11 @@ from typing import Any
 import dagster as dg
 
 from wmg_assets.feeds.config import FeedConfig
+from wmg_assets.feeds.landed import loaded_file_of_partition
 from wmg_resources.lake import LakeResource, archive_key, unprocessed_key
 from wmg_resources.warehouse import WarehouseResource
 from wmg_resources.warehouse.audit import AuditRow, write_audit_row
+from wmg_resources.warehouse.ledger import FAILED, SUCCESS, write_ledger_row
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +148,16 @@ def _finish(
         error_message=str(error)[:65000] if error else None,
         schema_changes=state.schema_changes,
     )
+    landed = loaded_file_of_partition(context.instance, feed, file_name)
     try:
-        with warehouse.connect() as wh:
+        with warehouse.connect() as wh, wh.transaction():
             write_audit_row(wh, warehouse.audit_schema, row)
+            if landed is not None:
+                status = FAILED if error else SUCCESS
+                ledger_row = landed.ledger_row(feed.name, context.run_id, status)
+                write_ledger_row(wh, warehouse.audit_schema, ledger_row)
     except Exception:
-        log.exception("could not write the audit row of %s", file_name)
+        log.exception("could not write the audit and ledger rows of %s", file_name)
         if error is None:
             raise
     current = lake.find_landed(file_name)

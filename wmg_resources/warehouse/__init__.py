@@ -16,8 +16,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def connect_warehouse(url: str, duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT) -> Warehouse:
-    """A connection for `duckdb:///path`, `postgresql://…` or `redshift://…`."""
+def connect_warehouse(
+    url: str, duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT, lock_wait_seconds: float = 120.0
+) -> Warehouse:
+    """A connection for `duckdb:///path`, `postgresql://…` or `redshift://…`.
+
+    A DuckDB file held by another process is waited for up to `lock_wait_seconds`."""
     scheme = urlsplit(url).scheme
     if scheme == "duckdb":
         from wmg_resources.warehouse.duckdb import DuckDBWarehouse
@@ -26,6 +30,7 @@ def connect_warehouse(url: str, duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT) 
         return DuckDBWarehouse(
             ":memory:" if path in ("", ":memory:", "/:memory:") else path,
             memory_limit=duckdb_memory_limit,
+            lock_wait_seconds=lock_wait_seconds,
         )
     if scheme in ("postgres", "postgresql"):
         from wmg_resources.warehouse.postgres import PostgresWarehouse
@@ -55,8 +60,10 @@ class WarehouseResource(dg.ConfigurableResource):
     retry_delay_seconds: float = 300.0
     duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
 
-    def connect(self) -> Warehouse:
-        return connect_warehouse(self.url, self.duckdb_memory_limit)
+    def connect(self, lock_wait_seconds: float = 120.0) -> Warehouse:
+        """A new connection; a local DuckDB file busy in another process is waited for up
+        to `lock_wait_seconds`."""
+        return connect_warehouse(self.url, self.duckdb_memory_limit, lock_wait_seconds)
 
     def retry(self, fn: Callable[[], T]) -> T:
         retrying = tenacity.Retrying(

@@ -5,11 +5,11 @@ source_filename, target_table_name, records_read, records_updated, records_inser
 status, error_message`) plus `schema_changes`, the plan applied (Markdown).
 """
 
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 
 from wmg_resources.warehouse.base import Warehouse
-from wmg_resources.warehouse.dialect import column_list, qualified, quote, render_type
+from wmg_resources.warehouse.records import append_record
 
 AUDIT_TABLE = "job_sts"
 
@@ -30,32 +30,16 @@ class AuditRow:
     schema_changes: str | None
 
 
-def _columns(dialect: str) -> list[tuple[str, str]]:
-    text = render_type("varchar", dialect)
-    types = {
-        "run_start_ts": "TIMESTAMP",
-        "run_end_ts": "TIMESTAMP",
-        "records_read": "BIGINT",
-        "records_updated": "BIGINT",
-        "records_inserted": "BIGINT",
-        "status": "VARCHAR(16)",
-    }
-    return [(f.name, types.get(f.name, text)) for f in fields(AuditRow)]
+AUDIT_TYPES = {
+    "run_start_ts": "TIMESTAMP",
+    "run_end_ts": "TIMESTAMP",
+    "records_read": "BIGINT",
+    "records_updated": "BIGINT",
+    "records_inserted": "BIGINT",
+    "status": "VARCHAR(16)",
+}
 
 
 def write_audit_row(wh: Warehouse, schema: str, row: AuditRow) -> None:
     """Insert one audit row, creating the schema and table on first use."""
-    d = wh.dialect
-    table = qualified(schema, AUDIT_TABLE, d)
-    cols = _columns(d)
-    wh.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema, d)}")
-    wh.execute(
-        f"CREATE TABLE IF NOT EXISTS {table} ("
-        + ", ".join(f"{quote(n, d)} {t}" for n, t in cols)
-        + ")"
-    )
-    names = [n for n, _ in cols]
-    placeholders = ", ".join([wh.param] * len(names))
-    wh.execute(
-        f"INSERT INTO {table} ({column_list(names, d)}) VALUES ({placeholders})", astuple(row)
-    )
+    append_record(wh, schema, AUDIT_TABLE, row, AUDIT_TYPES)

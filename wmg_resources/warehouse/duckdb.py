@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import tenacity
 from sqlglot import exp
 
 from wmg_resources.lake import LakeResource
@@ -22,15 +23,40 @@ def duckdb_config(memory_limit: str | None) -> dict[str, Any]:
     return config
 
 
+LOCK_WAIT_SECONDS = 120.0
+"""How long opening a DuckDB file waits while another process holds it (a run's merge, a
+sensor reading the ledger): DuckDB files take one writing process at a time."""
+
+
+def _is_lock_conflict(error: BaseException) -> bool:
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+def connect_waiting(path: str, config: dict[str, Any], wait_seconds: float) -> Any:
+    """`duckdb.connect`, retried while another process holds the file's lock."""
+    retrying = tenacity.Retrying(
+        stop=tenacity.stop_after_delay(wait_seconds),
+        wait=tenacity.wait_exponential(multiplier=0.05, max=1.0),
+        retry=tenacity.retry_if_exception(_is_lock_conflict),
+        reraise=True,
+    )
+    return retrying(duckdb.connect, path, config=config)
+
+
 class DuckDBWarehouse(Warehouse):
     dialect = "duckdb"
     param = "?"
 
-    def __init__(self, path: str, memory_limit: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str,
+        memory_limit: str | None = None,
+        lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+    ) -> None:
         if path not in ("", ":memory:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path or ":memory:"
-        self.con = duckdb.connect(self.path, config=duckdb_config(memory_limit))
+        self.con = connect_waiting(self.path, duckdb_config(memory_limit), lock_wait_seconds)
         self._views: set[str] = set()  # staging relations that are views
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:

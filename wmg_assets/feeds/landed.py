@@ -1,0 +1,135 @@
+"""A landed file as bronze sees it, and the exactly-once rule: content loaded once.
+
+Bronze records each file's key, size, sha256 and ETag. Before a file is loaded, the file
+ledger (`wmg.file_ledger`) is asked whether its feed already loaded this content; if so the
+run is a visible no-op ("already loaded in run …"): the file is archived, a `DUPLICATE` row
+goes to the ledger and silver and warehouse are skipped. The run tag `wmg/reload=true`
+forces a load anyway.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import dagster as dg
+
+from wmg_assets.feeds.config import FeedConfig
+from wmg_resources.lake import LakeResource, archive_key
+from wmg_resources.warehouse import WarehouseResource
+from wmg_resources.warehouse.ledger import (
+    DUPLICATE,
+    LedgerRow,
+    find_loaded,
+    write_ledger_row,
+)
+
+log = logging.getLogger(__name__)
+
+ALREADY_LOADED = "already_loaded_in_run"
+RELOAD_TAG = "wmg/reload"
+
+
+def bronze_asset_key(feed: FeedConfig) -> dg.AssetKey:
+    return dg.AssetKey(["bronze", feed.name])
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    """A file in the lake: where it is and what it holds."""
+
+    key: str
+    size: int
+    sha256: str
+    etag: str
+    lines: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit("/", 1)[-1]
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "file_name": self.name,
+            "key": self.key,
+            "size_bytes": self.size,
+            "sha256": self.sha256,
+            "etag": self.etag,
+            "lines": self.lines,
+        }
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, Any]) -> "LandedFile":
+        def value(name: str, default: Any = "") -> Any:
+            entry = metadata.get(name)
+            return default if entry is None else getattr(entry, "value", entry)
+
+        return cls(
+            key=str(value("key") or f"data/in/{value('file_name')}"),
+            size=int(value("size_bytes", 0)),
+            sha256=str(value("sha256")),
+            etag=str(value("etag")),
+            lines=int(value("lines", 0)),
+        )
+
+    def ledger_row(self, feed: str, run_id: str, status: str) -> LedgerRow:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        return LedgerRow(self.key, self.sha256, self.size, feed, run_id, status, now, self.etag)
+
+
+def landed_file(lake: LakeResource, file_name: str) -> LandedFile:
+    """The landed file of a partition: in `data/in/`, or where it was moved to."""
+    key = lake.find_landed(file_name)
+    found = lake.stat(key) if key else None
+    if key is None or found is None:
+        raise dg.Failure(
+            description=f"{file_name}: no such file in {lake.uri('data/in/')} "
+            "(nor in data/archive/ or data/unprocessed/)",
+            allow_retries=False,
+        )
+    digest = lake.digest(key)
+    return LandedFile(key, digest.size, digest.sha256, found.etag, digest.lines)
+
+
+def loaded_file_of_partition(
+    instance: dg.DagsterInstance, feed: FeedConfig, partition: str
+) -> LandedFile | None:
+    """What bronze recorded of the partition's file at its latest materialization."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=bronze_asset_key(feed), asset_partitions=[partition]),
+        limit=1,
+    ).records
+    materialization = records[0].asset_materialization if records else None
+    if materialization is None:
+        return None
+    return LandedFile.from_metadata(dict(materialization.metadata))
+
+
+def skip_if_already_loaded(
+    context: dg.AssetExecutionContext,
+    feed: FeedConfig,
+    *,
+    lake: LakeResource,
+    warehouse: WarehouseResource,
+    landed: LandedFile,
+) -> LedgerRow | None:
+    """If the feed already loaded this content (and no reload is asked for): archive the
+    file, record a DUPLICATE, log where it was loaded, and return that load's ledger row."""
+    if context.run.tags.get(RELOAD_TAG, "").lower() == "true":
+        return None
+    with warehouse.connect() as wh:
+        previous = find_loaded(wh, warehouse.audit_schema, feed.name, sha256=landed.sha256)
+        if previous is None or previous.run_id == context.run_id:
+            return None
+        write_ledger_row(
+            wh, warehouse.audit_schema, landed.ledger_row(feed.name, context.run_id, DUPLICATE)
+        )
+    destination = archive_key(landed.name, datetime.now(UTC))
+    if landed.key != destination:
+        lake.move(landed.key, destination)
+    context.log.info(
+        f"{landed.name}: already loaded in run {previous.run_id} (from {previous.key} at "
+        f"{previous.loaded_at:%Y-%m-%d %H:%M:%S} UTC); nothing to load, file moved to "
+        f"{destination}"
+    )
+    return previous
