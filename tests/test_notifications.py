@@ -89,7 +89,7 @@ def test_failure_message_names_the_file_and_the_error(
 
 
 def test_sensors_exist_only_with_a_topic(wmg_env: Path, monkeypatch, moto_endpoint) -> None:
-    assert not load_definitions().sensors
+    notifying = {"wmg_notify_success", "wmg_notify_failure"}
+    assert not notifying & {s.name for s in load_definitions().sensors or []}
     monkeypatch.setenv("WMG_SNS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:t")
-    names = {s.name for s in load_definitions().sensors or []}
-    assert names == {"wmg_notify_success", "wmg_notify_failure"}
+    assert notifying <= {s.name for s in load_definitions().sensors or []}

@@ -12,6 +12,7 @@ import dagster as dg
 from wmg_assets.events.notifications import notification_sensors
 from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets, feed_file_job
 from wmg_assets.feeds.config import FeedConfig, load_feeds
+from wmg_assets.feeds.sensors import SensorSettings, landing_triggers
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
 from wmg_resources import build_resources
 from wmg_resources.settings import WmgSettings, load_settings
@@ -26,8 +27,20 @@ def platform_kinds(settings: WmgSettings) -> PlatformKinds:
     )
 
 
+def sensor_settings(settings: WmgSettings) -> SensorSettings:
+    return SensorSettings(
+        interval_seconds=settings.sensor_interval_seconds,
+        max_files=settings.sensor_max_files,
+        lookback_seconds=settings.sensor_lookback_seconds,
+    )
+
+
 def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Definitions:
     kinds = platform_kinds(settings)
+    jobs = [feed_file_job(feed) for feed in feeds]
+    sensors, schedules = landing_triggers(
+        feeds, jobs, sensor_settings(settings), sqs_configured=bool(settings.sqs_queue_url)
+    )
     return dg.Definitions(
         assets=[
             a
@@ -35,9 +48,10 @@ def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Defi
             for a in build_feed_assets(feed, kinds, settings.retry_delay_seconds)
         ],
         asset_checks=[upsert_keys_unique_check(feed) for feed in feeds],
-        jobs=[feed_file_job(feed) for feed in feeds],
+        jobs=jobs,
         resources=build_resources(settings),
-        sensors=notification_sensors(bool(settings.sns_topic_arn)),
+        sensors=[*sensors, *notification_sensors(bool(settings.sns_topic_arn))],
+        schedules=schedules,
         executor=dg.in_process_executor,
     )
 

@@ -4,6 +4,7 @@ import os
 
 import dagster as dg
 
+from wmg_resources.aws import QueueResource
 from wmg_resources.engine import EngineResource
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import LakeResource
@@ -48,6 +49,11 @@ def build_resources(
             duckdb_memory_limit=s.duckdb_memory_limit,
         ),
         "engine": engine,
+        "landing_queue": QueueResource(
+            queue_url=_from_env("WMG_SQS_QUEUE_URL", s.sqs_queue_url or "") or None,
+            endpoint_url=s.aws_endpoint,
+            region=s.aws_region,
+        ),
         "notifier": NotifierResource(
             topic_arn=s.sns_topic_arn, endpoint_url=s.aws_endpoint, region=s.aws_region
         ),
@@ -65,6 +71,7 @@ __all__ = [
     "IcebergResource",
     "LakeResource",
     "NotifierResource",
+    "QueueResource",
     "WarehouseResource",
     "WmgSettings",
     "build_resources",

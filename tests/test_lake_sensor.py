@@ -1,0 +1,152 @@
+"""The lake sensor over a local lake folder, evaluated tick by tick the way the daemon does
+(partitions added, requested runs executed in process, cursor carried over): 50 files of two
+feeds and one stray, at most 10 keys listed per tick."""
+
+import logging
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from tests.test_feed_end_to_end import rows
+from wmg_assets.definitions import load_definitions
+from wmg_assets.ingest import dagster_instance
+from wmg_resources import build_resources
+from wmg_resources.lake import LakeResource, landing_key
+from wmg_resources.settings import load_settings
+
+FILES_PER_FEED = 25
+
+
+@pytest.fixture
+def sensor_env(wmg_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("WMG_SENSOR_MAX_FILES", "10")
+    return wmg_env
+
+
+def land(lake: LakeResource, name: str, text: str) -> None:
+    lake.put_bytes(text.encode(), landing_key(name))
+
+
+def land_fifty_files_and_a_stray(lake: LakeResource) -> None:
+    for i in range(FILES_PER_FEED):
+        land(
+            lake,
+            f"customers_{i:03d}.csv",
+            f"customer_id,name,updated_at\n{i},name {i},2026-11-0{1 + i % 9}\n",
+        )
+        land(lake, f"orders_{i:03d}.csv",
+             f"order_id,customer_id,amount,updated_at\n{i},{i},{i}.50,2026-11-01\n")  # fmt: skip
+    land(lake, "inventory_2026.csv", "sku\nA\n")
+
+
+class Daemon:
+    """Does with a sensor's results what the Dagster daemon does: adds the partitions,
+    skips run keys it has seen, launches the runs (here in process) and keeps the cursor."""
+
+    def __init__(self, defs: dg.Definitions, instance: dg.DagsterInstance) -> None:
+        self.defs, self.instance = defs, instance
+        self.cursor: str | None = None
+        self.run_keys: list[str] = []
+        self.runs: list[dg.ExecuteInProcessResult] = []
+        self.log_handler: logging.Handler | None = None  # receives the ticks' log records
+
+    def tick(self, sensor_name: str) -> list[dg.RunRequest]:
+        sensor = self.defs.resolve_sensor_def(sensor_name)
+        with dg.build_sensor_context(
+            instance=self.instance, cursor=self.cursor, definitions=self.defs,
+            resources=self.defs.resources,
+        ) as context:  # fmt: skip
+            if self.log_handler:
+                context.log.addHandler(self.log_handler)
+            result = sensor(context)
+        assert isinstance(result, dg.SensorResult)
+        self.cursor = result.cursor
+        for request in result.dynamic_partitions_requests or []:
+            assert isinstance(request, dg.AddDynamicPartitionsRequest)
+            self.instance.add_dynamic_partitions(
+                request.partitions_def_name, list(request.partition_keys)
+            )
+        requests = [r for r in result.run_requests or [] if r.run_key not in self.run_keys]
+        self.run_keys += [r.run_key for r in requests if r.run_key]
+        return requests
+
+    def launch(self, requests: list[dg.RunRequest]) -> None:
+        for request in requests:
+            assert request.job_name and request.partition_key
+            job = self.defs.resolve_job_def(request.job_name)
+            self.runs.append(job.execute_in_process(
+                instance=self.instance, partition_key=request.partition_key,
+                tags=request.tags, raise_on_error=False,
+            ))  # fmt: skip
+
+
+def test_every_feed_file_loads_once_across_bounded_ticks(
+    sensor_env: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings()
+    lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
+    land_fifty_files_and_a_stray(lake)
+    daemon = Daemon(load_definitions(), dagster_instance(settings))
+
+    caplog.set_level(logging.INFO)
+    daemon.log_handler = caplog.handler
+    per_tick = []
+    for _ in range(8):  # 51 keys at 10 per tick: 6 ticks make a full pass
+        requests = daemon.tick("wmg_lake_sensor")
+        per_tick.append(len(requests))
+        daemon.launch(requests)
+    # Keys in order: 25 customers, the stray, 25 orders; 10 listed per tick, so the third
+    # tick holds the stray and the sixth the last file; the next pass finds nothing new.
+    assert per_tick == [10, 10, 9, 10, 10, 1, 0, 0]
+    assert all(r.success for r in daemon.runs)
+    requested = sorted(r.dagster_run.tags["dagster/partition"] for r in daemon.runs)
+    assert requested == sorted(
+        [f"customers_{i:03d}.csv" for i in range(FILES_PER_FEED)]
+        + [f"orders_{i:03d}.csv" for i in range(FILES_PER_FEED)]
+    )
+    assert rows("SELECT count(*) FROM public.customers")[0][0] == FILES_PER_FEED
+    assert rows("SELECT count(*) FROM public.orders")[0][0] == FILES_PER_FEED
+    # Every feed file was archived; the stray is still waiting, reported exactly once.
+    assert [o.key for o in lake.list("data/in")] == ["data/in/inventory_2026.csv"]
+    stray_reports = [r for r in caplog.records if "inventory_2026.csv" in r.getMessage()]
+    assert len(stray_reports) == 1 and stray_reports[0].levelno == logging.WARNING
+    assert "no feed's file_pattern matches it" in stray_reports[0].getMessage()
+    # Each partition shows its file's status in the UI: materialized through the warehouse.
+    instance = daemon.instance
+    assert len(instance.get_dynamic_partitions("customers_files")) == FILES_PER_FEED
+    materialized = instance.get_materialized_partitions(dg.AssetKey(["warehouse", "public",
+                                                                     "orders"]))  # fmt: skip
+    assert len(materialized) == FILES_PER_FEED
+
+
+def test_a_file_landing_later_is_picked_up_and_a_relanded_copy_is_a_noop(
+    sensor_env: Path,
+) -> None:
+    settings = load_settings()
+    lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
+    daemon = Daemon(load_definitions(), dagster_instance(settings))
+    content = "customer_id,name,updated_at\n1,a,2026-11-01\n"
+    land(lake, "customers_a.csv", content)
+    first = daemon.tick("wmg_lake_sensor")
+    assert [r.partition_key for r in first] == ["customers_a.csv"]
+    daemon.launch(first)
+    assert daemon.tick("wmg_lake_sensor") == []  # nothing new
+
+    land(lake, "customers_b.csv", "customer_id,name,updated_at\n2,b,2026-11-01\n")
+    land(lake, "customers_a.csv", content)  # the same content lands again
+    second = daemon.tick("wmg_lake_sensor")
+    assert sorted(r.partition_key or "" for r in second) == ["customers_a.csv", "customers_b.csv"]
+    daemon.launch(second)
+    assert all(r.success for r in daemon.runs)
+    # The copy's run loaded nothing: bronze found its content in the ledger.
+    rerun = next(r for r in daemon.runs[1:] if r.dagster_run.tags["dagster/partition"]
+                 == "customers_a.csv")  # fmt: skip
+    assert not rerun.get_asset_materialization_events()
+    assert rows("SELECT customer_id FROM public.customers ORDER BY 1") == [(1,), (2,)]
+    # Runs in key order: the copy of a (DUPLICATE), then b.
+    assert rows('SELECT "key", status FROM wmg.file_ledger ORDER BY loaded_at') == [
+        ("data/in/customers_a.csv", "SUCCESS"),
+        ("data/in/customers_a.csv", "DUPLICATE"),
+        ("data/in/customers_b.csv", "SUCCESS"),
+    ]
