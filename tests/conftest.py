@@ -3,6 +3,7 @@ per-test platform homes. Nothing of our own code is mocked."""
 
 import contextlib
 import glob
+import json
 import os
 import shutil
 import socket
@@ -197,3 +198,26 @@ def use_platform(
         monkeypatch.setenv("WMG_LAKE_URL", f"s3://{bucket}/lake")
         monkeypatch.setenv("WMG_S3_ENDPOINT_URL", request.getfixturevalue("moto_endpoint"))
     return kind
+
+
+@pytest.fixture
+def subscribed_queue(moto_endpoint: str, wmg_env: Path, monkeypatch) -> tuple[str, str]:
+    """An SNS topic (set as WMG_SNS_TOPIC_ARN) with an SQS queue subscribed to it."""
+    sns = boto3.client("sns", endpoint_url=moto_endpoint, region_name="us-east-1")
+    sqs = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
+    topic = sns.create_topic(Name=f"wmg-runs-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=f"wmg-inbox-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    sns.subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn["Attributes"]["QueueArn"],
+        Attributes={"RawMessageDelivery": "true"},
+    )  # fmt: skip
+    monkeypatch.setenv("WMG_SNS_TOPIC_ARN", topic)
+    monkeypatch.setenv("WMG_AWS_ENDPOINT_URL", moto_endpoint)
+    return topic, queue_url
+
+
+def received(moto_endpoint: str, queue_url: str) -> list[dict]:
+    sqs = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
+    messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+    return [json.loads(m["Body"]) for m in messages.get("Messages", [])]

@@ -25,6 +25,7 @@ def test_sample_config_loads() -> None:
     customers = next(f for f in feeds if f.name == "customers")
     assert customers.target.schema == "public" and customers.order_by == "updated_at"
     assert customers.csv.delimiter == "," and customers.views[0].name == "v_customers"
+    assert customers.schedule == "*/15 * * * *"
 
 
 @pytest.mark.parametrize(
@@ -40,6 +41,7 @@ def test_sample_config_loads() -> None:
             VALID + 'views: [{name: v, definition: "CREATE VIEW {view_name} AS {evil}"}]\n',
             "field views.0.definition: Value error, unknown placeholder(s) 'evil'",
         ),
+        (VALID + "schedule: every hour\n", "field schedule: Value error, 'every hour' is not a"),
     ],
 )
 def test_invalid_feed_names_file_and_field(tmp_path: Path, text: str, field: str) -> None:

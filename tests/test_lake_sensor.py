@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from tests.sensor_daemon import Daemon
 from tests.test_feed_end_to_end import rows
 from wmg_assets.definitions import load_definitions
 from wmg_assets.ingest import dagster_instance
@@ -38,47 +39,6 @@ def land_fifty_files_and_a_stray(lake: LakeResource) -> None:
         land(lake, f"orders_{i:03d}.csv",
              f"order_id,customer_id,amount,updated_at\n{i},{i},{i}.50,2026-11-01\n")  # fmt: skip
     land(lake, "inventory_2026.csv", "sku\nA\n")
-
-
-class Daemon:
-    """Does with a sensor's results what the Dagster daemon does: adds the partitions,
-    skips run keys it has seen, launches the runs (here in process) and keeps the cursor."""
-
-    def __init__(self, defs: dg.Definitions, instance: dg.DagsterInstance) -> None:
-        self.defs, self.instance = defs, instance
-        self.cursor: str | None = None
-        self.run_keys: list[str] = []
-        self.runs: list[dg.ExecuteInProcessResult] = []
-        self.log_handler: logging.Handler | None = None  # receives the ticks' log records
-
-    def tick(self, sensor_name: str) -> list[dg.RunRequest]:
-        sensor = self.defs.resolve_sensor_def(sensor_name)
-        with dg.build_sensor_context(
-            instance=self.instance, cursor=self.cursor, definitions=self.defs,
-            resources=self.defs.resources,
-        ) as context:  # fmt: skip
-            if self.log_handler:
-                context.log.addHandler(self.log_handler)
-            result = sensor(context)
-        assert isinstance(result, dg.SensorResult)
-        self.cursor = result.cursor
-        for request in result.dynamic_partitions_requests or []:
-            assert isinstance(request, dg.AddDynamicPartitionsRequest)
-            self.instance.add_dynamic_partitions(
-                request.partitions_def_name, list(request.partition_keys)
-            )
-        requests = [r for r in result.run_requests or [] if r.run_key not in self.run_keys]
-        self.run_keys += [r.run_key for r in requests if r.run_key]
-        return requests
-
-    def launch(self, requests: list[dg.RunRequest]) -> None:
-        for request in requests:
-            assert request.job_name and request.partition_key
-            job = self.defs.resolve_job_def(request.job_name)
-            self.runs.append(job.execute_in_process(
-                instance=self.instance, partition_key=request.partition_key,
-                tags=request.tags, raise_on_error=False,
-            ))  # fmt: skip
 
 
 def test_every_feed_file_loads_once_across_bounded_ticks(
@@ -150,3 +110,26 @@ def test_a_file_landing_later_is_picked_up_and_a_relanded_copy_is_a_noop(
         ("data/in/customers_a.csv", "DUPLICATE"),
         ("data/in/customers_b.csv", "SUCCESS"),
     ]
+
+
+def test_landing_sweep_requests_the_waiting_files_of_its_feed(sensor_env: Path) -> None:
+    settings = load_settings()
+    lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
+    daemon = Daemon(load_definitions(), dagster_instance(settings))
+    for name in ("customers_a.csv", "customers_b.csv"):
+        land(lake, name, f"customer_id,name,updated_at\n{name[10]},x,2026-11-01\n")
+    land(lake, "orders_a.csv", "order_id,customer_id,amount,updated_at\n1,1,1.5,2026-11-01\n")
+    land(lake, "inventory_2026.csv", "sku\nA\n")
+
+    requests = daemon.sweep("customers_landing_sweep")  # the customers feed's schedule
+    assert sorted(r.partition_key or "" for r in requests) == ["customers_a.csv",
+                                                               "customers_b.csv"]  # fmt: skip
+    assert all(r.run_key is None for r in requests)  # a sweep may retry a file
+    assert sorted(daemon.instance.get_dynamic_partitions("customers_files")) == [
+        "customers_a.csv", "customers_b.csv"
+    ]  # fmt: skip
+    daemon.launch(requests)
+    assert all(r.success for r in daemon.runs)
+    assert daemon.sweep("customers_landing_sweep") == []  # loaded and archived
+    assert sorted(o.name for o in lake.list("data/in")) == ["inventory_2026.csv", "orders_a.csv"]
+    assert rows("SELECT count(*) FROM public.customers")[0][0] == 2
