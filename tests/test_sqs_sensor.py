@@ -69,8 +69,7 @@ def test_s3_event_to_one_run_to_sns_message_and_no_second_load(
     put(moto_endpoint, "data/archive/2026/10/customers_old.csv", content)  # another prefix
     put(moto_endpoint, "data/in/nested/customers_x.csv", content)  # not directly in data/in/
     sqs = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
-    other_bucket = {"Records": [s3_record(f"lake/data/in/{FILE}") | {"eventSource": "aws:s3"}]}
-    other_bucket["Records"][0]["s3"]["bucket"]["name"] = "someone-elses-bucket"
+    other_bucket = {"Records": [s3_record(f"lake/data/in/{FILE}", bucket="someone-elses")]}
     sqs.send_message(QueueUrl=landing_queue, MessageBody=json.dumps(other_bucket))
 
     [request] = daemon.tick("wmg_sqs_sensor")  # the test event and the others: nothing
@@ -122,12 +121,12 @@ def test_sqs_sensor_exists_only_with_a_queue(wmg_env: Path) -> None:
     assert "wmg_sqs_sensor" not in {s.name for s in load_definitions().sensors or []}
 
 
-def s3_record(key: str, event: str = "ObjectCreated:Put") -> dict:
+def s3_record(key: str, event: str = "ObjectCreated:Put", bucket: str = "lake") -> dict:
     return {
         "eventSource": "aws:s3",
         "eventName": event,
         "eventTime": "2026-11-22T10:00:00.000Z",
-        "s3": {"bucket": {"name": "lake"}, "object": {"key": key, "size": 5, "eTag": "abc"}},
+        "s3": {"bucket": {"name": bucket}, "object": {"key": key, "size": 5, "eTag": "abc"}},
     }
 
 
