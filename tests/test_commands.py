@@ -1,20 +1,25 @@
 """The commands people run, as subprocesses on a temporary WMG_HOME: `wmg`, and Dagster's
 `definitions validate`, `asset materialize` and `dev` (UI + daemon, queried over GraphQL)."""
 
+import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from tests.conftest import ROOT, SAMPLE_DIR, free_port
 
 BIN = Path(sys.executable).parent
+T = TypeVar("T")
 
 
 def run(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
@@ -112,44 +117,88 @@ def test_dagster_asset_materialize_a_file_partition(env: dict[str, str], wmg_env
 ASSET_GRAPH_QUERY = """
 { assetNodes { assetKey { path } dependencyKeys { path } } }
 """
+REPOSITORY_QUERY = """
+{ repositoriesOrError { ... on RepositoryConnection { nodes {
+    name location { name } sensors { name } schedules { name } } } } }
+"""
+START_SENSOR = """
+mutation($selector: SensorSelector!) { startSensor(sensorSelector: $selector) {
+    __typename ... on Sensor { sensorState { status } } ... on PythonError { message } } }
+"""
+RUNS_OF_PARTITION = """
+query($partition: String!) { runsOrError(filter: {tags: [{key: "dagster/partition",
+    value: $partition}]}) { ... on Runs { results { runId status tags { key value } } } } }
+"""
+PARTITION_STATUS = """
+{ assetNodeOrError(assetKey: {path: ["warehouse", "public", "customers"]}) { ... on AssetNode {
+    assetPartitionStatuses { ... on DefaultPartitionStatuses { materializedPartitions } } } } }
+"""
 
 
-def test_dagster_dev_shows_bronze_silver_warehouse_for_each_feed(env: dict[str, str]) -> None:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            str(BIN / "dagster"),
-            "dev",
-            "-m",
-            "wmg_assets.definitions",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-        # `dagster dev` ignores SIGINT/SIGTERM when started in the background; restore them.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    try:
-        nodes = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and nodes is None:
+class DagsterDev:
+    """`dagster dev` (webserver, daemon, code server) on 127.0.0.1, answered over GraphQL;
+    `stop` ends every process it started (they share one process group)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [str(BIN / "dagster"), "dev", "-m", "wmg_assets.definitions", "-h", "127.0.0.1",
+             "-p", str(self.port)],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            # `dagster dev` ignores SIGINT/SIGTERM when started in the background; restore them.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )  # fmt: skip
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/graphql",
+            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)["data"]
+
+    def wait_for(self, what: str, seconds: float, probe: Callable[[], T | None]) -> T:
+        """The first truthy value of `probe()` within `seconds`, else the test fails."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
             try:
-                request = urllib.request.Request(
-                    f"http://127.0.0.1:{port}/graphql",
-                    data=json.dumps({"query": ASSET_GRAPH_QUERY}).encode(),
-                    headers={"Content-Type": "application/json"},
-                )
-                with urllib.request.urlopen(request, timeout=5) as response:
-                    nodes = json.load(response)["data"]["assetNodes"]
+                if value := probe():
+                    return value
             except (OSError, KeyError, TypeError):
-                time.sleep(1)
-        assert nodes is not None, "dagster dev did not answer GraphQL within 120 s"
+                pass
+            time.sleep(1)
+        raise AssertionError(f"dagster dev: {what} not seen within {seconds:.0f} s")
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:  # children (daemon, code server, run workers)
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.5)
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        pytest.fail("dagster dev left processes behind after SIGINT (killed)")
+
+
+def test_dagster_dev_lake_sensor_loads_a_dropped_file(env: dict[str, str], wmg_env: Path) -> None:
+    """The UI shows each feed's assets, sensors and schedules; the lake sensor, turned on
+    over GraphQL, picks up a file dropped into the lake and its run succeeds."""
+    env = {**env, "WMG_SENSOR_INTERVAL_SECONDS": "2"}
+    (wmg_env / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    dev = DagsterDev(env)
+    try:
+        nodes = dev.wait_for("the asset graph", 120,
+                             lambda: dev.graphql(ASSET_GRAPH_QUERY)["assetNodes"])  # fmt: skip
         deps = {
             "/".join(n["assetKey"]["path"]): {"/".join(d["path"]) for d in n["dependencyKeys"]}
             for n in nodes
@@ -158,10 +207,32 @@ def test_dagster_dev_shows_bronze_silver_warehouse_for_each_feed(env: dict[str, 
             assert deps[f"bronze/{feed}"] == set()
             assert deps[f"silver/{feed}"] == {f"bronze/{feed}"}
             assert deps[f"warehouse/{target}"] == {f"silver/{feed}"}
+        [repo] = dev.graphql(REPOSITORY_QUERY)["repositoriesOrError"]["nodes"]
+        assert "wmg_lake_sensor" in {s["name"] for s in repo["sensors"]}
+        assert {s["name"] for s in repo["schedules"]} == {"customers_landing_sweep"}
+
+        selector = {"repositoryLocationName": repo["location"]["name"],
+                    "repositoryName": repo["name"], "sensorName": "wmg_lake_sensor"}  # fmt: skip
+        started = dev.graphql(START_SENSOR, {"selector": selector})["startSensor"]
+        assert started["sensorState"]["status"] == "RUNNING", started
+
+        name = "customers_2026_11_01.csv"
+        landing = wmg_env / "lake" / "data" / "in"
+        landing.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SAMPLE_DIR / name, landing / name)
+
+        def finished_run() -> dict | None:
+            runs = dev.graphql(RUNS_OF_PARTITION, {"partition": name})["runsOrError"]["results"]
+            done = [r for r in runs if r["status"] in ("SUCCESS", "FAILURE", "CANCELED")]
+            return done[0] if done else None
+
+        loaded = dev.wait_for("a finished run of the dropped file", 240, finished_run)
+        assert loaded["status"] == "SUCCESS", loaded
+        assert {"key": "wmg/source", "value": "lake_sensor"} in loaded["tags"]
+        status = dev.graphql(PARTITION_STATUS)["assetNodeOrError"]["assetPartitionStatuses"]
+        assert status["materializedPartitions"] == [name]  # the file as a partition, loaded
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        dev.stop()
+    count = run(str(BIN / "wmg"), "query", "select count(*) from public.customers", "--csv",
+                    env=env)  # fmt: skip
+    assert count.stdout.splitlines()[1] == "20"

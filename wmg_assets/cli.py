@@ -169,10 +169,13 @@ def query(
 
 @app.command()
 def dev(port: Annotated[int, typer.Option(help="UI port")] = 3000) -> None:
-    """Start `dagster dev` (UI and daemon) on this project, with DAGSTER_HOME set."""
-    settings = load_settings()
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    """Start `dagster dev` (UI and daemon) on this project, with DAGSTER_HOME set.
+
+    Turn on `wmg_lake_sensor` in the UI (Automation) and drop files into the lake's
+    `data/in/`: each one is loaded by its feed's job and shows as a partition."""
+    from wmg_assets.ingest import prepare_dagster_home
+
+    prepare_dagster_home(load_settings())
     args = ["dagster", "dev", "-m", "wmg_assets.definitions", "-h", "127.0.0.1", "-p", str(port)]
     os.execvp(args[0], args)  # noqa: S606
 

@@ -48,14 +48,21 @@ class IngestOutcome:
         return self.error is None
 
 
-def dagster_instance(settings: WmgSettings) -> dg.DagsterInstance:
-    """The persistent instance at `$DAGSTER_HOME`, created on first use."""
+def prepare_dagster_home(settings: WmgSettings) -> Path:
+    """`$DAGSTER_HOME` (default `$WMG_HOME/dagster`) with its dagster.yaml, made on first use
+    and set in the environment."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def dagster_instance(settings: WmgSettings) -> dg.DagsterInstance:
+    """The persistent instance at `$DAGSTER_HOME`, created on first use."""
+    prepare_dagster_home(settings)
     return dg.DagsterInstance.get()
 
 
