@@ -58,3 +58,22 @@ def test_s3_lake_writes_real_objects(moto_endpoint: str, s3_bucket: str) -> None
     s3 = boto3.client("s3", endpoint_url=moto_endpoint)
     assert s3.get_object(Bucket=s3_bucket, Key="root/data/in/a.csv")["Body"].read() == b"hello"
     assert lake.uri("data/in/a.csv") == f"s3://{s3_bucket}/root/data/in/a.csv"
+
+
+def test_list_page_is_bounded_ordered_and_shallow(lake: LakeResource) -> None:
+    for name in ("c.csv", "a.csv", "b b+.csv", "sub/nested.csv"):
+        lake.put_bytes(name.encode(), f"data/in/{name}")
+    lake.put_bytes(b"elsewhere", "data/inbox.csv")
+    first = lake.list_page("data/in", limit=2)
+    assert [o.key for o in first] == ["data/in/a.csv", "data/in/b b+.csv"]
+    rest = lake.list_page("data/in", first[-1].key, limit=2)
+    assert [o.key for o in rest] == ["data/in/c.csv"]  # not sub/ nor data/inbox.csv
+    assert lake.list_page("data/in", rest[-1].key, limit=2) == []
+    a = first[0]
+    assert (a.name, a.size) == ("a.csv", 5) and a.mtime is not None and a.etag
+    assert lake.stat("data/in/a.csv") == a  # the same facts from a listing and a lookup
+    assert lake.stat("data/in/missing.csv") is None
+    lake.put_bytes(b"changed", "data/in/a.csv")
+    changed = lake.stat("data/in/a.csv")
+    assert changed is not None and changed.etag != a.etag  # a new version, a new ETag
+    assert lake.list_page("data/nothing-here") == []
