@@ -23,6 +23,7 @@ from wmg_assets.feeds.landed import (
 )
 from wmg_assets.feeds.lifecycle import file_step
 from wmg_assets.feeds.pipeline import merge_into_warehouse, write_silver
+from wmg_assets.feeds.quality import RulesBroken, rules_check_result, rules_check_spec
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
@@ -127,8 +128,10 @@ def build_feed_assets(
             return
         yield dg.MaterializeResult(metadata=metadata)
 
+    silver_key = dg.AssetKey(["silver", feed.name])
+
     @dg.asset(
-        key=["silver", feed.name],
+        key=silver_key,
         deps=[bronze],
         kinds={"iceberg", kinds.engine},
         description=(
@@ -139,6 +142,7 @@ def build_feed_assets(
         ),
         partitions_def=partitions,
         group_name=feed.name,
+        check_specs=[rules_check_spec(silver_key, feed.rules)] if feed.rules else None,
     )
     def silver(
         context: dg.AssetExecutionContext,
@@ -146,13 +150,19 @@ def build_feed_assets(
         engine: EngineResource,
         iceberg: IcebergResource,
         warehouse: WarehouseResource,
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         with file_step(context, feed, "silver", lake=lake, warehouse=warehouse), data_errors():
-            result = write_silver(
-                feed, context.partition_key, context.run_id, lake=lake, engine=engine,
-                iceberg=iceberg,
-            )  # fmt: skip
-        return dg.MaterializeResult(
+            try:
+                result = write_silver(
+                    feed, context.partition_key, context.run_id, lake=lake, engine=engine,
+                    iceberg=iceberg,
+                )  # fmt: skip
+            except RulesBroken as broken:  # the check is red in the run, then the step fails
+                yield rules_check_result(broken.outcome, [])
+                raise
+        if result.rules is not None:
+            yield rules_check_result(result.rules, [lake.uri(k) for k in result.rules_dlq_keys])
+        yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": result.rows,
                 "dagster/table_name": result.table_name,

@@ -32,6 +32,7 @@ from pydantic import (
 )
 
 from wmg_assets.transforms.raw_csv import CsvFormat
+from wmg_checks.rules import QualityRules
 from wmg_resources.warehouse.evolution import ViewDefinition
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$", max_length=127)]
@@ -111,6 +112,7 @@ class FeedConfig(_Model):
     views: list[ViewConfig] = []
     description: str | None = None
     schedule: str | None = None
+    rules: QualityRules | None = None
 
     @field_validator("schedule")
     @classmethod

@@ -8,7 +8,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from pyiceberg.expressions import BooleanExpression, EqualTo
 from pyiceberg.table import Table as IcebergTable
 
 from wmg_assets.feeds.config import FeedConfig
+from wmg_assets.feeds.quality import RulesOutcome, apply_rules
 from wmg_assets.feeds.streaming_cast import StreamingCast
 from wmg_assets.transforms.raw_csv import RawFile, parse_csv_to_parquet
 from wmg_assets.transforms.silver import align_types, to_silver
@@ -52,6 +53,8 @@ class SilverResult:
     data_keys: list[str]
     snapshot_id: int | None
     seconds: dict[str, float]  # per step: parse (and infer), cast, publish, commit
+    rules: RulesOutcome | None = None
+    rules_dlq_keys: list[str] = field(default_factory=list)
 
 
 def silver_type_of(arrow_type: pa.DataType) -> str:
@@ -223,10 +226,20 @@ def write_silver(
             raise InputError(
                 file_name, f"all {raw.rejected} rows were rejected to the DLQ ({dlq_key})"
             )
+        files, rules, rules_dlq_keys, rows = prepared.files, None, [], raw.rows
+        if feed.rules is not None:
+            with times("rules"):
+                files, rules = apply_rules(feed.rules, file_name, files, Path(scratch), engine)
+            if rules.dlq_files:
+                rules_dlq_keys = publish(lake, rules.dlq_files, dlq_prefix(feed.name, run_id),
+                                         f"{file_name}.rules", run_id)  # fmt: skip
+                log.warning("%d row(s) of %s break the feed's rules: sent to the DLQ at %s",
+                            rules.rows_broken, file_name, ", ".join(rules_dlq_keys))  # fmt: skip
+            rows -= rules.rows_broken
+            if rows == 0:
+                raise InputError(file_name, "no row is left to load after the feed's rules")
         with times("publish"):
-            data_keys = publish(
-                lake, prepared.files, f"{silver_prefix(feed.name)}/data", file_name, run_id
-            )
+            data_keys = publish(lake, files, f"{silver_prefix(feed.name)}/data", file_name, run_id)
     silver = existing or _create_silver_table(iceberg, lake, feed.name, schema)
     try:
         with times("commit"), silver.transaction() as tx:
@@ -242,16 +255,18 @@ def write_silver(
         raise
     silver = iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed.name}")
     snapshot = silver.current_snapshot()
-    log.info("committed %d row(s) of %s to silver.%s", raw.rows, file_name, feed.name)
+    log.info("committed %d row(s) of %s to silver.%s", rows, file_name, feed.name)
     return SilverResult(
         table_name=f"{SILVER_NAMESPACE}.{feed.name}",
-        rows=raw.rows,
+        rows=rows,
         rejected=raw.rejected,
         dlq_key=dlq_key,
         schema=schema,
         data_keys=data_keys,
         snapshot_id=snapshot.snapshot_id if snapshot else None,
         seconds=times.seconds,
+        rules=rules,
+        rules_dlq_keys=rules_dlq_keys,
     )
 
 
