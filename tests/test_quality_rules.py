@@ -4,6 +4,7 @@ good rows load, the DLQ holds exactly the bad ones with a reason) and `on_fail: 
 The rules themselves run on both engines."""
 
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pyarrow as pa
@@ -108,11 +109,12 @@ def test_fail_mode_writes_nothing_and_leaves_every_trace(
     )
     check = run_checks(outcome.run_id or "")["rules"]
     assert not check.passed and check.blocking
-    cases = check.metadata["failure_cases"].value
+    cases: Any = check.metadata["failure_cases"].value
+    examples: Any = check.metadata["examples"].value
     assert {(c["column"], c["failure_case"]) for c in cases} >= {
         ("email", "not-an-email"), ("status", "deleted"), ("age", 151)
     }  # fmt: skip
-    assert [e["line"] for e in check.metadata["examples"].value] == sorted(BAD)
+    assert [e["line"] for e in examples] == sorted(BAD)
     with pytest.raises(Exception, match="members"):  # no target table was created
         rows("SELECT * FROM crm.members")
     lake = Path(load_settings().lake)
