@@ -91,10 +91,17 @@ def test_dlq_mode_loads_good_rows_and_dead_letters_exactly_the_bad_ones(
     assert [r["_wmg_line"] for r in dead] == sorted(BAD)
     for row in dead:
         assert BAD[row["_wmg_line"]] in row["reason"], row
-    check = run_checks(outcome.run_id or "")["rules"]
+    checks = run_checks(outcome.run_id or "")
+    check = checks["rules"]
     assert check.passed
     assert check.metadata["rows_to_dlq"].value == 5 and check.metadata["rows_checked"].value == 7
     assert check.metadata["failure_cases"].value == []  # pandera agrees on the rows loaded
+    # Every record is accounted for: 7 in bronze = 2 in silver + 5 in the DLQ.
+    recon = checks["reconciliation"]
+    assert recon.passed, recon.description
+    assert [recon.metadata[k].value for k in ("bronze_records", "silver_rows", "dlq_rows")] == [
+        7, 2, 5
+    ]  # fmt: skip
 
 
 def test_fail_mode_writes_nothing_and_leaves_every_trace(

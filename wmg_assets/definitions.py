@@ -13,6 +13,7 @@ from wmg_assets.events.notifications import notification_sensors
 from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets, feed_file_job
 from wmg_assets.feeds.config import FeedConfig, load_feeds
 from wmg_assets.feeds.sensors import SensorSettings, landing_triggers
+from wmg_checks.reconciliation import reconciliation_check
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
 from wmg_resources import build_resources
 from wmg_resources.settings import WmgSettings, load_settings
@@ -47,7 +48,11 @@ def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Defi
             for feed in feeds
             for a in build_feed_assets(feed, kinds, settings.retry_delay_seconds)
         ],
-        asset_checks=[upsert_keys_unique_check(feed) for feed in feeds],
+        asset_checks=[
+            check
+            for feed in feeds
+            for check in (upsert_keys_unique_check(feed), reconciliation_check(feed))
+        ],
         jobs=jobs,
         resources=build_resources(settings),
         sensors=[*sensors, *notification_sensors(bool(settings.sns_topic_arn))],

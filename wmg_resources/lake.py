@@ -18,7 +18,7 @@ files never have to fit in memory, and S3-compatible endpoints (moto, MinIO) wor
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import boto3
 import dagster as dg
 import pyarrow.fs as pafs
+import pyarrow.parquet as pq
 from pydantic import PrivateAttr
 
 CHUNK = 8 * 1024 * 1024
@@ -246,6 +247,11 @@ class LakeResource(dg.ConfigurableResource):
         """A streaming binary reader of an object (a pyarrow `NativeFile`)."""
         return self.fs.open_input_stream(self.path(key))
 
+    def parquet_rows(self, key: str) -> int:
+        """Rows of a Parquet object, from its footer (the data is not read)."""
+        with self.fs.open_input_file(self.path(key)) as src:
+            return pq.ParquetFile(src).metadata.num_rows
+
     def move(self, src_key: str, dst_key: str) -> None:
         self._ensure_parent(dst_key)
         self.fs.move(self.path(src_key), self.path(dst_key))
@@ -258,12 +264,15 @@ class LakeResource(dg.ConfigurableResource):
         if self.fs.get_file_info(self.path(prefix)).type != pafs.FileType.NotFound:
             self.fs.delete_dir(self.path(prefix))
 
-    def digest(self, key: str) -> FileDigest:
-        """Size, sha256 and line count of an object, in one streaming pass."""
+    def digest(self, key: str, observe: Callable[[bytes], None] | None = None) -> FileDigest:
+        """Size, sha256 and line count of an object, in one streaming pass; `observe` sees
+        every chunk too (e.g. to count CSV records on the way)."""
         sha, size, lines, last = hashlib.sha256(), 0, 0, b"\n"
         with self.open_input(key) as src:
             while chunk := src.read(CHUNK):
                 sha.update(chunk)
+                if observe is not None:
+                    observe(chunk)
                 size += len(chunk)
                 lines += chunk.count(b"\n")
                 last = chunk[-1:]

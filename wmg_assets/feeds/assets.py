@@ -115,7 +115,7 @@ def build_feed_assets(
     def bronze(
         context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
-        landed = landed_file(lake, context.partition_key)
+        landed = landed_file(lake, context.partition_key, feed)
         metadata = {**landed.metadata(), "uri": dg.MetadataValue.path(lake.uri(landed.key))}
         previous = skip_if_already_loaded(context, feed, lake=lake, warehouse=warehouse,
                                           landed=landed)  # fmt: skip

@@ -7,6 +7,7 @@ goes to the ledger and silver and warehouse are skipped. The run tag `wmg/reload
 forces a load anyway.
 """
 
+import codecs
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import Any
 import dagster as dg
 
 from wmg_assets.feeds.config import FeedConfig
+from wmg_assets.transforms.records import CsvRecordCounter
 from wmg_resources.lake import LakeResource, archive_key
 from wmg_resources.warehouse import WarehouseResource
 from wmg_resources.warehouse.ledger import (
@@ -43,6 +45,7 @@ class LandedFile:
     sha256: str
     etag: str
     lines: int = 0
+    records: int | None = None  # data records (CSV-aware; None if the encoding hides them)
 
     @property
     def name(self) -> str:
@@ -56,6 +59,7 @@ class LandedFile:
             "sha256": self.sha256,
             "etag": self.etag,
             "lines": self.lines,
+            "records": self.records if self.records is not None else -1,
         }
 
     @classmethod
@@ -70,6 +74,7 @@ class LandedFile:
             sha256=str(value("sha256")),
             etag=str(value("etag")),
             lines=int(value("lines", 0)),
+            records=None if int(value("records", -1)) < 0 else int(value("records")),
         )
 
     def ledger_row(self, feed: str, run_id: str, status: str) -> LedgerRow:
@@ -77,8 +82,9 @@ class LandedFile:
         return LedgerRow(self.key, self.sha256, self.size, feed, run_id, status, now, self.etag)
 
 
-def landed_file(lake: LakeResource, file_name: str) -> LandedFile:
-    """The landed file of a partition: in `data/in/`, or where it was moved to."""
+def landed_file(lake: LakeResource, file_name: str, feed: FeedConfig) -> LandedFile:
+    """The landed file of a partition (in `data/in/`, or where it was moved to), with its
+    data records counted while its bytes are hashed."""
     key = lake.find_landed(file_name)
     found = lake.stat(key) if key else None
     if key is None or found is None:
@@ -87,22 +93,51 @@ def landed_file(lake: LakeResource, file_name: str) -> LandedFile:
             "(nor in data/archive/ or data/unprocessed/)",
             allow_retries=False,
         )
-    digest = lake.digest(key)
-    return LandedFile(key, digest.size, digest.sha256, found.etag, digest.lines)
+    counter = CsvRecordCounter(feed.csv.quote) if _ascii_compatible(feed.csv.encoding) else None
+    digest = lake.digest(key, observe=counter.update if counter else None)
+    records = None if counter is None else max(counter.records - int(feed.csv.header), 0)
+    return LandedFile(key, digest.size, digest.sha256, found.etag, digest.lines, records)
+
+
+def _ascii_compatible(encoding: str) -> bool:
+    """Whether quotes and line breaks are the same single bytes as in ASCII."""
+    return codecs.lookup(encoding).name in ASCII_COMPATIBLE
+
+
+ASCII_COMPATIBLE = {"utf-8", "ascii", "latin-1", "iso8859-1", "cp1252", "iso8859-15", "utf-8-sig"}
+
+
+@dataclass(frozen=True)
+class Materialized:
+    """The latest materialization of one partition of an asset: its run and metadata."""
+
+    run_id: str
+    metadata: dict[str, Any]
+
+    def number(self, name: str) -> int | None:
+        entry = self.metadata.get(name)
+        value = getattr(entry, "value", entry)
+        return None if value is None or value == "" else int(value)
+
+
+def latest_materialization(
+    instance: dg.DagsterInstance, key: dg.AssetKey, partition: str
+) -> Materialized | None:
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
+    ).records
+    materialization = records[0].asset_materialization if records else None
+    if materialization is None:
+        return None
+    return Materialized(records[0].run_id, dict(materialization.metadata))
 
 
 def loaded_file_of_partition(
     instance: dg.DagsterInstance, feed: FeedConfig, partition: str
 ) -> LandedFile | None:
     """What bronze recorded of the partition's file at its latest materialization."""
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=bronze_asset_key(feed), asset_partitions=[partition]),
-        limit=1,
-    ).records
-    materialization = records[0].asset_materialization if records else None
-    if materialization is None:
-        return None
-    return LandedFile.from_metadata(dict(materialization.metadata))
+    latest = latest_materialization(instance, bronze_asset_key(feed), partition)
+    return None if latest is None else LandedFile.from_metadata(latest.metadata)
 
 
 def skip_if_already_loaded(

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyiceberg.exceptions import NoSuchTableError
 from pyiceberg.expressions import BooleanExpression, EqualTo
+from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table as IcebergTable
 
 from wmg_assets.feeds.config import FeedConfig
@@ -287,16 +288,13 @@ def _create_silver_table(
     )
 
 
-def silver_files_of(
-    iceberg: IcebergResource, lake: LakeResource, feed: str, file_name: str
-) -> list[str]:
-    """Lake keys of the silver data files that hold one landed file's rows."""
+def silver_data_files(iceberg: IcebergResource, feed: str, file_name: str) -> list[DataFile]:
+    """The silver data files that hold one landed file's rows (none if it has no rows there).
+    Each holds that file's rows only (exact `file_name` bounds), else RuntimeError."""
     table = _load_silver_table(iceberg, feed)
     tasks = [] if table is None else table.scan(row_filter=_rows_of(file_name)).plan_files()
     if not tasks:
-        raise InputError(
-            file_name, f"silver.{feed} has no rows of this file: materialize silver first"
-        )
+        return []
     assert table is not None
     field_id = table.schema().find_field("file_name").field_id
     exact = file_name.encode()
@@ -307,7 +305,19 @@ def silver_files_of(
                 f"silver.{feed} data file {t.file.file_path} holds rows of other files "
                 f"(file_name bounds {bounds}); it cannot be loaded as {file_name} alone"
             )
-    return [lake.key_of(t.file.file_path) for t in tasks]
+    return [t.file for t in tasks]
+
+
+def silver_files_of(
+    iceberg: IcebergResource, lake: LakeResource, feed: str, file_name: str
+) -> list[str]:
+    """Lake keys of the silver data files that hold one landed file's rows."""
+    files = silver_data_files(iceberg, feed, file_name)
+    if not files:
+        raise InputError(
+            file_name, f"silver.{feed} has no rows of this file: materialize silver first"
+        )
+    return [lake.key_of(f.file_path) for f in files]
 
 
 def merge_into_warehouse(
