@@ -3,6 +3,9 @@
 Glue and EMR jobs bring their own session; this module configures the ones we start.
 """
 
+import os
+import sys
+
 from dagster_pyspark import LazyPySparkResource
 
 LOCAL_SPARK_CONFIG = {
@@ -33,4 +36,8 @@ def spark_config(remote: str | None = None) -> dict[str, str]:
 
 
 def pyspark_resource(remote: str | None = None) -> LazyPySparkResource:
+    if not remote:
+        # Python UDFs (e.g. `standardize_phone`) run in local workers of this interpreter,
+        # which has the platform's packages; PySpark would start a bare `python3`.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     return LazyPySparkResource(spark_config=spark_config(remote))

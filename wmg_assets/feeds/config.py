@@ -31,6 +31,7 @@ from pydantic import (
     field_validator,
 )
 
+from wmg_assets.feeds.column_transforms import ColumnTransform
 from wmg_assets.transforms.raw_csv import CsvFormat
 from wmg_checks.rules import QualityRules
 from wmg_resources.warehouse.evolution import ViewDefinition
@@ -113,6 +114,8 @@ class FeedConfig(_Model):
     description: str | None = None
     schedule: str | None = None
     rules: QualityRules | None = None
+    transforms: dict[Identifier, ColumnTransform] = {}
+    processing_metadata: bool = False
 
     @field_validator("schedule")
     @classmethod

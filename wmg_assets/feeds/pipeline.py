@@ -20,6 +20,7 @@ from pyiceberg.expressions import BooleanExpression, EqualTo
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table as IcebergTable
 
+from wmg_assets.feeds.column_transforms import apply_column_transforms
 from wmg_assets.feeds.config import FeedConfig
 from wmg_assets.feeds.quality import RulesOutcome, apply_rules
 from wmg_assets.feeds.streaming_cast import StreamingCast
@@ -228,6 +229,13 @@ def write_silver(
                 file_name, f"all {raw.rejected} rows were rejected to the DLQ ({dlq_key})"
             )
         files, rules, rules_dlq_keys, rows = prepared.files, None, [], raw.rows
+        if feed.transforms or feed.processing_metadata:
+            with times("transform"):
+                files = apply_column_transforms(
+                    feed.transforms, feed.processing_metadata, feed=feed.name,
+                    file_name=file_name, run_id=run_id, files=files, scratch=Path(scratch),
+                    engine=engine,
+                )  # fmt: skip
         if feed.rules is not None:
             with times("rules"):
                 files, rules = apply_rules(feed.rules, file_name, files, Path(scratch), engine)
@@ -239,6 +247,8 @@ def write_silver(
             rows -= rules.rows_broken
             if rows == 0:
                 raise InputError(file_name, "no row is left to load after the feed's rules")
+        if files is not prepared.files:  # transformed or filtered: the final columns
+            schema = _nullable(pq.read_schema(files[0]))
         with times("publish"):
             data_keys = publish(lake, files, f"{silver_prefix(feed.name)}/data", file_name, run_id)
     silver = existing or _create_silver_table(iceberg, lake, feed.name, schema)
