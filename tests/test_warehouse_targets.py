@@ -289,5 +289,10 @@ def test_audit_counts_equal_the_rows_really_changed(platform: str, tmp_path) -> 
     assert audit()[-1][1:5] == ("SUCCESS", 4, really_updated, really_inserted)
     assert (really_updated, really_inserted) == (1, 2)
     run_id = query("SELECT run_id FROM wmg.job_sts ORDER BY run_end_ts DESC")[0][0]
-    steps = {(e["step"], e["level"]) for e in read_logs(run_id)}
-    assert {("silver", "INFO"), ("warehouse", "INFO")} <= steps
+    lines = read_logs(run_id)
+    steps = {(e["step"], e["level"]) for e in lines}
+    assert {("bronze", "INFO"), ("silver", "INFO"), ("warehouse", "INFO")} <= steps
+    # Correlation: every line of every step names the run, the feed and the file.
+    assert {(e["run_id"], e["feed"], e["file"]) for e in lines} == {
+        (run_id, "accounts", "accounts_2.csv")
+    }

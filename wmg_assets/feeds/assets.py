@@ -21,7 +21,7 @@ from wmg_assets.feeds.landed import (
     landed_file,
     skip_if_already_loaded,
 )
-from wmg_assets.feeds.lifecycle import file_step
+from wmg_assets.feeds.lifecycle import correlated_logs, file_step
 from wmg_assets.feeds.pipeline import merge_into_warehouse, write_silver
 from wmg_assets.feeds.quality import RulesBroken, rules_check_result, rules_check_spec
 from wmg_resources.engine import EngineResource
@@ -115,10 +115,11 @@ def build_feed_assets(
     def bronze(
         context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
-        landed = landed_file(lake, context.partition_key, feed)
+        with correlated_logs(context, feed, "bronze", lake):
+            landed = landed_file(lake, context.partition_key, feed)
+            previous = skip_if_already_loaded(context, feed, lake=lake, warehouse=warehouse,
+                                              landed=landed)  # fmt: skip
         metadata = {**landed.metadata(), "uri": dg.MetadataValue.path(lake.uri(landed.key))}
-        previous = skip_if_already_loaded(context, feed, lake=lake, warehouse=warehouse,
-                                          landed=landed)  # fmt: skip
         if previous is not None:
             yield dg.AssetObservation(
                 asset_key=context.asset_key,

@@ -96,6 +96,8 @@ def landed_file(lake: LakeResource, file_name: str, feed: FeedConfig) -> LandedF
     counter = CsvRecordCounter(feed.csv.quote) if _ascii_compatible(feed.csv.encoding) else None
     digest = lake.digest(key, observe=counter.update if counter else None)
     records = None if counter is None else max(counter.records - int(feed.csv.header), 0)
+    log.info("%s landed at %s: %d bytes, %s records, sha256 %s", file_name, key, digest.size,
+             "?" if records is None else records, digest.sha256)  # fmt: skip
     return LandedFile(key, digest.size, digest.sha256, found.etag, digest.lines, records)
 
 
@@ -162,9 +164,9 @@ def skip_if_already_loaded(
     destination = archive_key(landed.name, datetime.now(UTC))
     if landed.key != destination:
         lake.move(landed.key, destination)
-    context.log.info(
-        f"{landed.name}: already loaded in run {previous.run_id} (from {previous.key} at "
-        f"{previous.loaded_at:%Y-%m-%d %H:%M:%S} UTC); nothing to load, file moved to "
-        f"{destination}"
-    )
+    log.info(
+        "%s: already loaded in run %s (from %s at %s UTC); nothing to load, file moved to %s",
+        landed.name, previous.run_id, previous.key, f"{previous.loaded_at:%Y-%m-%d %H:%M:%S}",
+        destination,
+    )  # fmt: skip
     return previous

@@ -87,6 +87,29 @@ def export_logs(lake: LakeResource, run_id: str, lines: list[str]) -> None:
 
 
 @contextmanager
+def correlated_logs(
+    context: dg.AssetExecutionContext, feed: FeedConfig, step: str, lake: LakeResource
+) -> Iterator[RunLogBuffer]:
+    """During one step of a file, every log record of the platform's packages becomes a JSON
+    line carrying the run id, feed, file and step — appended to `logs/<run_id>.jsonl` in the
+    lake — and a line of the run's log in the Dagster UI."""
+    buffer = RunLogBuffer(context, feed=feed.name, file=context.partition_key, step=step)
+    loggers = [logging.getLogger(name) for name in LOGGED_PACKAGES]
+    for logger in loggers:
+        logger.addHandler(buffer)
+        logger.setLevel(min(logger.level or logging.INFO, logging.INFO))
+    try:
+        yield buffer
+    finally:
+        for logger in loggers:
+            logger.removeHandler(buffer)
+        try:
+            export_logs(lake, context.run_id, buffer.lines)
+        except Exception:  # the logs must never hide the step's own outcome
+            log.exception("could not export the run's logs to %s", logs_key(context.run_id))
+
+
+@contextmanager
 def file_step(
     context: dg.AssetExecutionContext,
     feed: FeedConfig,
@@ -98,13 +121,8 @@ def file_step(
 ) -> Iterator[FileStep]:
     """Run one step of a file; `final` marks the step whose success completes the file."""
     file_name = context.partition_key
-    buffer = RunLogBuffer(context, feed=feed.name, file=file_name, step=step)
-    loggers = [logging.getLogger(name) for name in LOGGED_PACKAGES]
-    for logger in loggers:
-        logger.addHandler(buffer)
-        logger.setLevel(min(logger.level or logging.INFO, logging.INFO))
-    state = FileStep(buffer)
-    try:
+    with correlated_logs(context, feed, step, lake) as buffer:
+        state = FileStep(buffer)
         state.info(f"{step} of {file_name} started")
         try:
             yield state
@@ -115,13 +133,6 @@ def file_step(
         if final:
             _finish(context, feed, lake, warehouse, state, None)
         state.info(f"{step} of {file_name} succeeded", **state.counts)
-    finally:
-        for logger in loggers:
-            logger.removeHandler(buffer)
-        try:
-            export_logs(lake, context.run_id, buffer.lines)
-        except Exception:  # the logs must never hide the step's own outcome
-            log.exception("could not export the run's logs to %s", logs_key(context.run_id))
 
 
 def _finish(
