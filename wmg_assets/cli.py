@@ -106,7 +106,14 @@ def demo(
         f"WMG_HOME={settings.home}  warehouse={redact_url(settings.warehouse)}  "
         f"engine={settings.engine}"
     )
-    _report(_run_ingest(files, None))
+    outcomes = _run_ingest(files, None)
+    _report(outcomes)
+    from wmg_assets.ingest import Ingestor
+
+    with out.status("refreshing gold tables"):
+        gold = Ingestor(settings).refresh_gold()
+    if gold:
+        out.print("gold: " + ", ".join(f"gold.{name} ({rows} rows)" for name, rows in gold.items()))
 
 
 @app.command()

@@ -13,6 +13,8 @@ from wmg_assets.events.notifications import notification_sensors
 from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets, feed_file_job
 from wmg_assets.feeds.config import FeedConfig, load_feeds
 from wmg_assets.feeds.sensors import SensorSettings, landing_triggers
+from wmg_assets.gold.assets import build_gold_asset
+from wmg_assets.gold.config import GoldConfig, load_gold
 from wmg_checks.reconciliation import reconciliation_check
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
 from wmg_resources import build_resources
@@ -36,8 +38,11 @@ def sensor_settings(settings: WmgSettings) -> SensorSettings:
     )
 
 
-def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Definitions:
+def build_definitions(
+    settings: WmgSettings, feeds: list[FeedConfig], golds: list[GoldConfig] | None = None
+) -> dg.Definitions:
     kinds = platform_kinds(settings)
+    golds = golds or []
     jobs = [feed_file_job(feed) for feed in feeds]
     sensors, schedules = landing_triggers(
         feeds, jobs, sensor_settings(settings), sqs_configured=bool(settings.sqs_queue_url)
@@ -47,7 +52,8 @@ def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Defi
             a
             for feed in feeds
             for a in build_feed_assets(feed, kinds, settings.retry_delay_seconds)
-        ],
+        ]
+        + [build_gold_asset(gold, feeds, golds, kinds.warehouse) for gold in golds],
         asset_checks=[
             check
             for feed in feeds
@@ -63,7 +69,11 @@ def build_definitions(settings: WmgSettings, feeds: list[FeedConfig]) -> dg.Defi
 
 def load_definitions() -> dg.Definitions:
     settings = load_settings()
-    return build_definitions(settings, load_feeds(settings.config_dir / "feeds"))
+    return build_definitions(
+        settings,
+        load_feeds(settings.config_dir / "feeds"),
+        load_gold(settings.config_dir / "gold"),
+    )
 
 
 defs = load_definitions()

@@ -93,6 +93,14 @@ def failure_message(events: Sequence[dg.DagsterEvent], file_name: str) -> str:
     return message if file_name in message else f"{file_name}: {message}"
 
 
+def gold_outcome(result: dg.ExecuteInProcessResult) -> dict[str, int]:
+    """Rows of each gold table a run materialized."""
+    return {
+        e.asset_key.path[-1]: int(e.materialization.metadata["dagster/row_count"].value)  # type: ignore[arg-type]
+        for e in result.get_asset_materialization_events()
+    }
+
+
 def already_loaded_in(events: Sequence[dg.DagsterEvent]) -> str | None:
     """The earlier run that loaded a file whose run was a no-op, from bronze's observation."""
     for event in events:
@@ -110,10 +118,12 @@ class Ingestor:
         self, settings: WmgSettings, defs: dg.Definitions | None = None, reload: bool = False
     ) -> None:
         from wmg_assets.definitions import build_definitions
+        from wmg_assets.gold.config import load_gold
 
         self.settings = settings
         self.feeds: list[FeedConfig] = load_feeds(settings.config_dir / "feeds")
-        self.defs = defs or build_definitions(settings, self.feeds)
+        self.golds = load_gold(settings.config_dir / "gold")
+        self.defs = defs or build_definitions(settings, self.feeds, self.golds)
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
         self.tags = {RELOAD_TAG: "true"} if reload else {}
@@ -167,3 +177,15 @@ class Ingestor:
                     if k.startswith("rows_") or k == "dagster/row_count"
                 }
         return outcome
+
+    def refresh_gold(self) -> dict[str, int]:
+        """Materialize every gold table (one run); rows per table. Raises if the run fails."""
+        if not self.golds:
+            return {}
+        job = self.defs.resolve_implicit_global_asset_job_def()
+        result = job.execute_in_process(
+            instance=self.instance,
+            asset_selection=[dg.AssetKey(["gold", g.name]) for g in self.golds],
+            run_config=QUIET_RUN_CONFIG,
+        )
+        return gold_outcome(result)

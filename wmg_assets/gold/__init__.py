@@ -1,0 +1,1 @@
+"""Gold: business aggregates defined in config, materialized after their upstream."""
