@@ -115,7 +115,8 @@ def test_dagster_asset_materialize_a_file_partition(env: dict[str, str], wmg_env
 
 
 ASSET_GRAPH_QUERY = """
-{ assetNodes { assetKey { path } dependencyKeys { path } } }
+{ assetNodes { assetKey { path } dependencyKeys { path }
+    assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }
 """
 REPOSITORY_QUERY = """
 { repositoriesOrError { ... on RepositoryConnection { nodes {
@@ -207,6 +208,19 @@ def test_dagster_dev_lake_sensor_loads_a_dropped_file(env: dict[str, str], wmg_e
             assert deps[f"bronze/{feed}"] == set()
             assert deps[f"silver/{feed}"] == {f"bronze/{feed}"}
             assert deps[f"warehouse/{target}"] == {f"silver/{feed}"}
+        # Gold downstream of the warehouse targets (so of silver); checks on their assets.
+        assert deps["gold/customers_per_country"] == {"warehouse/public/customers"}
+        assert deps["gold/order_totals_per_day"] == {"warehouse/public/orders"}
+        checks = {
+            "/".join(n["assetKey"]["path"]): {
+                (c["name"], c["blocking"]) for c in n["assetChecksOrError"].get("checks", [])
+            }
+            for n in nodes
+        }
+        assert checks["silver/customers"] == {("rules", True)}  # the sample feed has rules
+        assert checks["warehouse/public/customers"] == {
+            ("upsert_keys_unique", False), ("reconciliation", False)
+        }  # fmt: skip
         [repo] = dev.graphql(REPOSITORY_QUERY)["repositoriesOrError"]["nodes"]
         assert "wmg_lake_sensor" in {s["name"] for s in repo["sensors"]}
         assert {s["name"] for s in repo["schedules"]} == {"customers_landing_sweep"}
