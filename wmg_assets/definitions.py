@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 import dagster as dg
 
+from wmg_assets.api.assets import build_api_assets
+from wmg_assets.api.config import ApiSourceConfig, load_api_sources
 from wmg_assets.events.notifications import notification_sensors
 from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets, feed_file_job
 from wmg_assets.feeds.config import FeedConfig, load_feeds
@@ -39,10 +41,13 @@ def sensor_settings(settings: WmgSettings) -> SensorSettings:
 
 
 def build_definitions(
-    settings: WmgSettings, feeds: list[FeedConfig], golds: list[GoldConfig] | None = None
+    settings: WmgSettings,
+    feeds: list[FeedConfig],
+    golds: list[GoldConfig] | None = None,
+    apis: list[ApiSourceConfig] | None = None,
 ) -> dg.Definitions:
     kinds = platform_kinds(settings)
-    golds = golds or []
+    golds, apis = golds or [], apis or []
     jobs = [feed_file_job(feed) for feed in feeds]
     sensors, schedules = landing_triggers(
         feeds, jobs, sensor_settings(settings), sqs_configured=bool(settings.sqs_queue_url)
@@ -53,14 +58,15 @@ def build_definitions(
             for feed in feeds
             for a in build_feed_assets(feed, kinds, settings.retry_delay_seconds)
         ]
-        + [build_gold_asset(gold, feeds, golds, kinds.warehouse) for gold in golds],
+        + [build_gold_asset(gold, feeds, golds, kinds.warehouse) for gold in golds]
+        + [a for api in apis for a in build_api_assets(api, kinds.lake)],
         asset_checks=[
             check
             for feed in feeds
             for check in (upsert_keys_unique_check(feed), reconciliation_check(feed))
         ],
         jobs=jobs,
-        resources=build_resources(settings),
+        resources={**build_resources(settings), **{a.resource_key: a.resource() for a in apis}},
         sensors=[*sensors, *notification_sensors(bool(settings.sns_topic_arn))],
         schedules=schedules,
         executor=dg.in_process_executor,
@@ -73,6 +79,7 @@ def load_definitions() -> dg.Definitions:
         settings,
         load_feeds(settings.config_dir / "feeds"),
         load_gold(settings.config_dir / "gold"),
+        load_api_sources(settings.config_dir / "apis"),
     )
 
 

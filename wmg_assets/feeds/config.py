@@ -18,7 +18,7 @@ import codecs
 import fnmatch
 import string
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import yaml
 from dagster._utils.schedules import is_valid_cron_string
@@ -147,6 +147,21 @@ def load_feed(path: Path) -> FeedConfig:
             for err in e.errors()
         )
         raise FeedConfigError(f"{path}: {problems}") from e
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_models(directory: Path, model: type[M]) -> list[M]:
+    """One `model` per `directory/*.yaml` file, in name order (none without the folder);
+    a bad file raises FeedConfigError naming the file."""
+    models = []
+    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+        try:
+            models.append(model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))))
+        except (yaml.YAMLError, ValidationError) as e:
+            raise FeedConfigError(f"{path}: {e}") from e
+    return models
 
 
 def load_feeds(directory: Path) -> list[FeedConfig]:

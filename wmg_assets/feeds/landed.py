@@ -123,10 +123,12 @@ class Materialized:
 
 
 def latest_materialization(
-    instance: dg.DagsterInstance, key: dg.AssetKey, partition: str
+    instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | None
 ) -> Materialized | None:
+    """The latest materialization of `key` (of one partition, unless `partition` is None)."""
+    partitions = None if partition is None else [partition]
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[partition]), limit=1
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=partitions), limit=1
     ).records
     materialization = records[0].asset_materialization if records else None
     if materialization is None:

@@ -77,7 +77,7 @@ def _rows_of(file_name: str) -> BooleanExpression:
     return EqualTo(term="file_name", literal=file_name)  # type: ignore[call-arg]
 
 
-def _nullable(schema: pa.Schema) -> pa.Schema:
+def nullable_schema(schema: pa.Schema) -> pa.Schema:
     return pa.schema([f.with_nullable(True) for f in schema])
 
 
@@ -85,7 +85,7 @@ def _safe_stem(file_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", file_name)
 
 
-def _load_silver_table(iceberg: IcebergResource, feed: str) -> IcebergTable | None:
+def load_silver_table(iceberg: IcebergResource, feed: str) -> IcebergTable | None:
     try:
         return iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed}")
     except NoSuchTableError:
@@ -115,7 +115,7 @@ def prepare_silver(
     """Parse, check and type a file on the engine into local Parquet (no rows when every
     row was rejected); types follow the silver table once it exists."""
     times = StepTimes()
-    existing = _load_silver_table(iceberg, feed.name)
+    existing = load_silver_table(iceberg, feed.name)
     current = (
         None if existing is None
         else {f.name: silver_type_of(f.type) for f in existing.schema().as_arrow()}
@@ -168,7 +168,7 @@ def prepare_silver(
                 file_name=file_name, padded=raw.padded,
             )  # fmt: skip
             files = engine.write_parquet(con, expr, scratch / "silver")
-    return PreparedSilver(raw, files, _nullable(pq.read_schema(files[0])), existing, times)
+    return PreparedSilver(raw, files, nullable_schema(pq.read_schema(files[0])), existing, times)
 
 
 def _or_none(
@@ -248,10 +248,10 @@ def write_silver(
             if rows == 0:
                 raise InputError(file_name, "no row is left to load after the feed's rules")
         if files is not prepared.files:  # transformed or filtered: the final columns
-            schema = _nullable(pq.read_schema(files[0]))
+            schema = nullable_schema(pq.read_schema(files[0]))
         with times("publish"):
             data_keys = publish(lake, files, f"{silver_prefix(feed.name)}/data", file_name, run_id)
-    silver = existing or _create_silver_table(iceberg, lake, feed.name, schema)
+    silver = existing or create_silver_table(iceberg, lake, feed.name, schema)
     try:
         with times("commit"), silver.transaction() as tx:
             if existing is not None:
@@ -285,7 +285,7 @@ def _has_rows_of(table: IcebergTable, file_name: str) -> bool:
     return bool(table.scan(row_filter=_rows_of(file_name)).plan_files())
 
 
-def _create_silver_table(
+def create_silver_table(
     iceberg: IcebergResource, lake: LakeResource, feed: str, schema: pa.Schema
 ) -> IcebergTable:
     catalog = iceberg.catalog()
@@ -301,7 +301,7 @@ def _create_silver_table(
 def silver_data_files(iceberg: IcebergResource, feed: str, file_name: str) -> list[DataFile]:
     """The silver data files that hold one landed file's rows (none if it has no rows there).
     Each holds that file's rows only (exact `file_name` bounds), else RuntimeError."""
-    table = _load_silver_table(iceberg, feed)
+    table = load_silver_table(iceberg, feed)
     tasks = [] if table is None else table.scan(row_filter=_rows_of(file_name)).plan_files()
     if not tasks:
         return []

@@ -10,10 +10,9 @@ sql: |                             # one SELECT in PostgreSQL/Redshift SQL, over
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from wmg_assets.feeds.config import FeedConfigError, Identifier
+from wmg_assets.feeds.config import FeedConfigError, Identifier, load_yaml_models
 from wmg_assets.gold.sql import GoldSqlError, parse_select
 
 
@@ -41,12 +40,7 @@ class GoldConfig(BaseModel):
 
 def load_gold(directory: Path) -> list[GoldConfig]:
     """Every gold definition in `directory/*.yaml` (none when the folder does not exist)."""
-    definitions = []
-    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
-        try:
-            definitions.append(GoldConfig.model_validate(yaml.safe_load(path.read_text())))
-        except (yaml.YAMLError, ValidationError) as e:
-            raise FeedConfigError(f"{path}: {e}") from e
+    definitions = load_yaml_models(directory, GoldConfig)
     names = [g.name for g in definitions]
     if len(names) != len(set(names)):
         raise FeedConfigError(f"{directory}: two gold definitions share a name ({names})")

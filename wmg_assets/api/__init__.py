@@ -1,0 +1,1 @@
+"""API extraction: JSON pages pulled from OAuth 2.0 APIs into bronze and silver."""
