@@ -111,7 +111,7 @@ def test_fail_mode_writes_nothing_and_leaves_every_trace(
     [outcome] = Ingestor(load_settings()).ingest([members])
     assert not outcome.ok
     assert outcome.error == (
-        "members_2026_11_22.csv, line 3: 5 of 7 row(s) break the feed's rules (on_fail: fail), "
+        "members_2026_11_22.csv, line 3: 5 of 7 row(s) break the rules (on_fail: fail), "
         "first: member_id is null"
     )
     check = run_checks(outcome.run_id or "")["rules"]

@@ -17,6 +17,8 @@ from wmg_assets.feeds.config import FeedConfig, load_feeds
 from wmg_assets.feeds.sensors import SensorSettings, landing_triggers
 from wmg_assets.gold.assets import build_gold_asset
 from wmg_assets.gold.config import GoldConfig, load_gold
+from wmg_assets.jobs import JOBS
+from wmg_assets.jobs.base import job_asset
 from wmg_checks.reconciliation import reconciliation_check
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
 from wmg_resources import build_resources
@@ -59,7 +61,8 @@ def build_definitions(
             for a in build_feed_assets(feed, kinds, settings.retry_delay_seconds)
         ]
         + [build_gold_asset(gold, feeds, golds, kinds.warehouse) for gold in golds]
-        + [a for api in apis for a in build_api_assets(api, kinds.lake)],
+        + [a for api in apis for a in build_api_assets(api, kinds.lake)]
+        + [job_asset(job, settings.env.value) for job in JOBS],
         asset_checks=[
             check
             for feed in feeds

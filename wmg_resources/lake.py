@@ -247,9 +247,13 @@ class LakeResource(dg.ConfigurableResource):
         """A streaming binary reader of an object (a pyarrow `NativeFile`)."""
         return self.fs.open_input_stream(self.path(key))
 
+    def open_input_file(self, key: str):
+        """A seekable reader of an object (for Parquet footers)."""
+        return self.fs.open_input_file(self.path(key))
+
     def parquet_rows(self, key: str) -> int:
         """Rows of a Parquet object, from its footer (the data is not read)."""
-        with self.fs.open_input_file(self.path(key)) as src:
+        with self.open_input_file(key) as src:
             return pq.ParquetFile(src).metadata.num_rows
 
     def move(self, src_key: str, dst_key: str) -> None:

@@ -14,19 +14,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pyarrow.parquet as pq
-from pyiceberg.expressions import AlwaysTrue
 from sqlglot import exp
 
 from wmg_assets.api.config import ApiSourceConfig
 from wmg_assets.feeds.assets import arrow_column_schema
 from wmg_assets.feeds.landed import latest_materialization
-from wmg_assets.feeds.pipeline import (
-    SILVER_NAMESPACE,
-    create_silver_table,
-    load_silver_table,
-    nullable_schema,
-    publish,
-)
+from wmg_assets.feeds.pipeline import SILVER_NAMESPACE, nullable_schema, publish
+from wmg_assets.feeds.silver_snapshot import replace_silver_table
 from wmg_assets.transforms.flatten import flatten_select
 from wmg_resources.api import ApiResource
 from wmg_resources.iceberg import IcebergResource
@@ -105,14 +99,7 @@ def build_api_assets(source: ApiSourceConfig, lake_kind: str) -> list[dg.AssetsD
             schema = nullable_schema(pq.read_schema(out))
             data_keys = publish(lake, [out], f"{silver_prefix(source.name)}/data", source.name,
                                 context.run_id)  # fmt: skip
-        existing = load_silver_table(iceberg, source.name)
-        table = existing or create_silver_table(iceberg, lake, source.name, schema)
-        with table.transaction() as tx:
-            with tx.update_schema() as update:
-                update.union_by_name(schema)
-            if existing is not None and existing.current_snapshot() is not None:
-                tx.delete(AlwaysTrue())
-            tx.add_files([lake.uri(k) for k in data_keys])
+        replace_silver_table(iceberg, lake, source.name, schema, data_keys)
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": rows,

@@ -115,7 +115,8 @@ def build_feed_assets(
     def bronze(
         context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
-        with correlated_logs(context, feed, "bronze", lake):
+        file_name = context.partition_key
+        with correlated_logs(context, lake, feed=feed.name, file=file_name, step="bronze"):
             landed = landed_file(lake, context.partition_key, feed)
             previous = skip_if_already_loaded(context, feed, lake=lake, warehouse=warehouse,
                                               landed=landed)  # fmt: skip

@@ -88,12 +88,12 @@ def export_logs(lake: LakeResource, run_id: str, lines: list[str]) -> None:
 
 @contextmanager
 def correlated_logs(
-    context: dg.AssetExecutionContext, feed: FeedConfig, step: str, lake: LakeResource
+    context: dg.AssetExecutionContext, lake: LakeResource, **fields: str
 ) -> Iterator[RunLogBuffer]:
-    """During one step of a file, every log record of the platform's packages becomes a JSON
-    line carrying the run id, feed, file and step — appended to `logs/<run_id>.jsonl` in the
-    lake — and a line of the run's log in the Dagster UI."""
-    buffer = RunLogBuffer(context, feed=feed.name, file=context.partition_key, step=step)
+    """During one step, every log record of the platform's packages becomes a JSON line
+    carrying the run id and `fields` (a file's feed, file and step; a job's name) — appended
+    to `logs/<run_id>.jsonl` in the lake — and a line of the run's log in the Dagster UI."""
+    buffer = RunLogBuffer(context, **fields)
     loggers = [logging.getLogger(name) for name in LOGGED_PACKAGES]
     for logger in loggers:
         logger.addHandler(buffer)
@@ -121,7 +121,8 @@ def file_step(
 ) -> Iterator[FileStep]:
     """Run one step of a file; `final` marks the step whose success completes the file."""
     file_name = context.partition_key
-    with correlated_logs(context, feed, step, lake) as buffer:
+    fields = {"feed": feed.name, "file": file_name, "step": step}
+    with correlated_logs(context, lake, **fields) as buffer:
         state = FileStep(buffer)
         state.info(f"{step} of {file_name} started")
         try:
