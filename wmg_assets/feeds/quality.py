@@ -54,7 +54,7 @@ class RulesBroken(InputError):
         first = outcome.examples[0] if outcome.examples else {}
         super().__init__(
             file_name,
-            f"{outcome.rows_broken} of {outcome.rows_checked} row(s) break the feed's rules "
+            f"{outcome.rows_broken} of {outcome.rows_checked} row(s) break the rules "
             f"(on_fail: fail), first: {first.get('reason')}",
             line=first.get("line"),
         )
