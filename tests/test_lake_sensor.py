@@ -19,6 +19,14 @@ from wmg_resources.settings import load_settings
 FILES_PER_FEED = 25
 
 
+def customers_csv(customer_id: object, name: str, updated_at: str = "2026-11-01") -> str:
+    """A one-row file of the sample customers feed (with the columns its rules name)."""
+    return (
+        "customer_id,name,country,e_mail,credit_limit,updated_at\n"
+        f"{customer_id},{name},DE,c@example.com,10,{updated_at}\n"
+    )
+
+
 @pytest.fixture
 def sensor_env(wmg_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("WMG_SENSOR_MAX_FILES", "10")
@@ -34,7 +42,7 @@ def land_fifty_files_and_a_stray(lake: LakeResource) -> None:
         land(
             lake,
             f"customers_{i:03d}.csv",
-            f"customer_id,name,updated_at\n{i},name {i},2026-11-0{1 + i % 9}\n",
+            customers_csv(i, f"name {i}", f"2026-11-0{1 + i % 9}"),
         )
         land(lake, f"orders_{i:03d}.csv",
              f"order_id,customer_id,amount,updated_at\n{i},{i},{i}.50,2026-11-01\n")  # fmt: skip
@@ -86,14 +94,14 @@ def test_a_file_landing_later_is_picked_up_and_a_relanded_copy_is_a_noop(
     settings = load_settings()
     lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
     daemon = Daemon(load_definitions(), dagster_instance(settings))
-    content = "customer_id,name,updated_at\n1,a,2026-11-01\n"
+    content = customers_csv(1, "a")
     land(lake, "customers_a.csv", content)
     first = daemon.tick("wmg_lake_sensor")
     assert [r.partition_key for r in first] == ["customers_a.csv"]
     daemon.launch(first)
     assert daemon.tick("wmg_lake_sensor") == []  # nothing new
 
-    land(lake, "customers_b.csv", "customer_id,name,updated_at\n2,b,2026-11-01\n")
+    land(lake, "customers_b.csv", customers_csv(2, "b"))
     land(lake, "customers_a.csv", content)  # the same content lands again
     second = daemon.tick("wmg_lake_sensor")
     assert sorted(r.partition_key or "" for r in second) == ["customers_a.csv", "customers_b.csv"]
@@ -117,7 +125,7 @@ def test_landing_sweep_requests_the_waiting_files_of_its_feed(sensor_env: Path) 
     lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
     daemon = Daemon(load_definitions(), dagster_instance(settings))
     for name in ("customers_a.csv", "customers_b.csv"):
-        land(lake, name, f"customer_id,name,updated_at\n{name[10]},x,2026-11-01\n")
+        land(lake, name, customers_csv(name[10], "x"))
     land(lake, "orders_a.csv", "order_id,customer_id,amount,updated_at\n1,1,1.5,2026-11-01\n")
     land(lake, "inventory_2026.csv", "sku\nA\n")
 

@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import SAMPLE_DIR, received, use_platform
 from tests.sensor_daemon import Daemon
 from tests.test_feed_end_to_end import rows
+from tests.test_lake_sensor import customers_csv
 from wmg_assets.definitions import load_definitions
 from wmg_assets.events.s3_events import parse_s3_events
 from wmg_assets.ingest import dagster_instance
@@ -100,9 +101,9 @@ def test_new_content_under_the_same_name_is_requested_again(
     landing_queue: str, moto_endpoint: str
 ) -> None:
     daemon = Daemon(load_definitions(), dagster_instance(load_settings()))
-    put(moto_endpoint, f"data/in/{FILE}", b"customer_id,name,updated_at\n1,a,2026-11-01\n")
+    put(moto_endpoint, f"data/in/{FILE}", customers_csv(1, "a").encode())
     daemon.launch(daemon.tick("wmg_sqs_sensor"))
-    put(moto_endpoint, f"data/in/{FILE}", b"customer_id,name,updated_at\n1,b,2026-11-02\n")
+    put(moto_endpoint, f"data/in/{FILE}", customers_csv(1, "b", "2026-11-02").encode())
     [again] = daemon.tick("wmg_sqs_sensor")
     daemon.launch([again])
     assert [r.success for r in daemon.runs] == [True, True]
