@@ -114,6 +114,54 @@ def demo(
         gold = Ingestor(settings).refresh_gold()
     if gold:
         out.print("gold: " + ", ".join(f"gold.{name} ({rows} rows)" for name, rows in gold.items()))
+    if settings.source_url is None and (settings.config_dir / "datamart").is_dir():
+        from wmg_assets.datamart.sample import create_sample_source
+
+        source = settings.home / "source.duckdb"
+        if not source.exists():
+            create_sample_source(source)
+        _run_datamart("account_metadata", "incremental")
+
+
+datamart_app = typer.Typer(help="The CDC datamart: load, full or incremental.")
+app.add_typer(datamart_app, name="datamart")
+
+
+def _datamart_table(name: str, loaded: dict) -> Table:
+    table = Table(title=f"datamart {name}", header_style="bold")
+    for column in ("table", "load", "rows read", "changed", "rows"):
+        table.add_column(column, justify="left" if column in ("table", "load") else "right")
+    for asset, m in sorted(loaded.items()):
+        cells = [m.get(k, "") for k in ("rows_read", "rows_changed", "dagster/row_count")]
+        table.add_row(asset, str(m.get("table_load", "join")), *map(str, cells))
+    return table
+
+
+def _run_datamart(name: str, load_type: str) -> None:
+    from wmg_assets.ingest import Ingestor
+
+    with out.status(f"loading datamart {name} ({load_type})"):
+        try:
+            loaded = Ingestor(load_settings()).run_datamart(name, load_type)
+        except (LookupError, RuntimeError) as e:
+            err.print(f"[red]error:[/] {e}", soft_wrap=True)
+            raise typer.Exit(1) from e
+    out.print(_datamart_table(name, loaded))
+    first = next(iter(loaded.values()), {})
+    note = " (empty increment: nothing committed)" if first.get("skipped") else ""
+    out.print(f"load: {first.get('load_type')}  watermark: {first.get('watermark_after')}{note}")
+
+
+@datamart_app.command("run")
+def datamart_run(
+    name: Annotated[str, typer.Argument(help="the datamart's database_name")],
+    load_type: Annotated[str, typer.Option(help="full or incremental")] = "incremental",
+) -> None:
+    """Load a datamart: mirror its source tables and rebuild its joins."""
+    if load_type not in ("full", "incremental"):
+        err.print(f"[red]error:[/] --load-type is full or incremental, not {load_type!r}")
+        raise typer.Exit(2)
+    _run_datamart(name, load_type)
 
 
 @app.command()

@@ -11,6 +11,8 @@ import dagster as dg
 
 from wmg_assets.api.assets import build_api_assets
 from wmg_assets.api.config import ApiSourceConfig, load_api_sources
+from wmg_assets.datamart.assets import build_datamart_assets
+from wmg_assets.datamart.config import DatamartConfig, load_datamarts
 from wmg_assets.events.notifications import notification_sensors
 from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets, feed_file_job
 from wmg_assets.feeds.config import FeedConfig, load_feeds
@@ -47,9 +49,10 @@ def build_definitions(
     feeds: list[FeedConfig],
     golds: list[GoldConfig] | None = None,
     apis: list[ApiSourceConfig] | None = None,
+    datamarts: list[DatamartConfig] | None = None,
 ) -> dg.Definitions:
     kinds = platform_kinds(settings)
-    golds, apis = golds or [], apis or []
+    golds, apis, datamarts = golds or [], apis or [], datamarts or []
     jobs = [feed_file_job(feed) for feed in feeds]
     sensors, schedules = landing_triggers(
         feeds, jobs, sensor_settings(settings), sqs_configured=bool(settings.sqs_queue_url)
@@ -62,7 +65,8 @@ def build_definitions(
         ]
         + [build_gold_asset(gold, feeds, golds, kinds.warehouse) for gold in golds]
         + [a for api in apis for a in build_api_assets(api, kinds.lake)]
-        + [job_asset(job, settings.env.value) for job in JOBS],
+        + [job_asset(job, settings.env.value) for job in JOBS]
+        + [build_datamart_assets(mart, settings.datamart_source) for mart in datamarts],
         asset_checks=[
             check
             for feed in feeds
@@ -77,12 +81,17 @@ def build_definitions(
 
 
 def load_definitions() -> dg.Definitions:
-    settings = load_settings()
+    return load_definitions_from(load_settings())
+
+
+def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
+    """Everything the config folder defines: feeds, gold, APIs and datamarts."""
     return build_definitions(
         settings,
         load_feeds(settings.config_dir / "feeds"),
         load_gold(settings.config_dir / "gold"),
         load_api_sources(settings.config_dir / "apis"),
+        load_datamarts(settings.config_dir / "datamart"),
     )
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -117,13 +118,13 @@ class Ingestor:
     def __init__(
         self, settings: WmgSettings, defs: dg.Definitions | None = None, reload: bool = False
     ) -> None:
-        from wmg_assets.definitions import build_definitions
+        from wmg_assets.definitions import load_definitions_from
         from wmg_assets.gold.config import load_gold
 
         self.settings = settings
         self.feeds: list[FeedConfig] = load_feeds(settings.config_dir / "feeds")
         self.golds = load_gold(settings.config_dir / "gold")
-        self.defs = defs or build_definitions(settings, self.feeds, self.golds)
+        self.defs = defs or load_definitions_from(settings)
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
         self.tags = {RELOAD_TAG: "true"} if reload else {}
@@ -189,3 +190,25 @@ class Ingestor:
             run_config=QUIET_RUN_CONFIG,
         )
         return gold_outcome(result)
+
+    def run_datamart(self, name: str, load_type: str) -> dict[str, dict[str, Any]]:
+        """Load one datamart (one run); each asset's metadata by table or output name.
+        Raises when the run fails, with the error."""
+        keys = [k for k in self.defs.resolve_asset_graph().get_all_asset_keys()
+                if k.path[:2] == ["datamart", name]]  # fmt: skip
+        if not keys:
+            raise LookupError(f"no datamart named {name!r} in {self.settings.config_dir}")
+        result = self.defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=self.instance,
+            asset_selection=keys,
+            run_config={**QUIET_RUN_CONFIG,
+                        "ops": {f"datamart_{name}": {"config": {"load_type": load_type}}}},
+            raise_on_error=False,
+        )  # fmt: skip
+        if not result.success:
+            raise RuntimeError(failure_message(result.all_events, f"datamart {name}"))
+        return {
+            e.asset_key.path[-1]: {k: v.value for k, v in e.materialization.metadata.items()}
+            for e in result.get_asset_materialization_events()
+            if e.asset_key is not None
+        }

@@ -53,6 +53,7 @@ class WmgSettings(BaseSettings):
     duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
     sns_topic_arn: str | None = None
     aws_endpoint_url: str | None = None  # SNS/SQS endpoint; defaults to WMG_S3_ENDPOINT_URL
+    source_url: str | None = None  # the datamart's default source database
     sqs_queue_url: str | None = None  # S3 event notifications of the landing area
     sensor_interval_seconds: int = Field(default=30, ge=1)
     sensor_max_files: int = Field(default=100, ge=1)  # keys listed / messages read per tick
@@ -72,6 +73,11 @@ class WmgSettings(BaseSettings):
     @property
     def warehouse(self) -> str:
         return self.warehouse_url or f"duckdb:///{self.home / 'warehouse.duckdb'}"
+
+    @property
+    def datamart_source(self) -> str:
+        """The datamart source a config without `source_url` reads."""
+        return self.source_url or f"duckdb:///{self.home / 'source.duckdb'}"
 
     @property
     def catalog_kind(self) -> Literal["sql", "glue"]:

@@ -1,0 +1,101 @@
+"""Datamart configuration: one YAML file per datamart in `$WMG_CONFIG_DIR/datamart/`.
+
+```yaml
+database_name: account_metadata
+source_url: duckdb:///path/to/source.duckdb   # or postgresql://…; default $WMG_SOURCE_URL
+lag_seconds: 300                              # re-read window behind the watermark
+tables:
+  - {name: account, incremental_field: updated_at, keys: [id]}
+  - {name: adjustment, incremental_field: updated_at, keys: [id], standalone: true}
+joins:
+  - output: account_summary
+    base: account
+    with:
+      - {table: account_risk, on: {account_id: id}, how: left, as: risk}
+    columns: [id, status, {name: risk.score, as: risk_score}]   # optional projection
+```
+
+In `on`, keys are columns of the joined table and values columns of the base (or of a table
+joined before it, written `alias.column`). Without `columns`, an output has the base's columns
+and each joined table's columns prefixed with its alias (`risk_score`).
+"""
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from wmg_assets.feeds.config import Identifier, load_yaml_models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SourceTable(_Model):
+    name: Identifier
+    incremental_field: Identifier
+    keys: list[Identifier] = Field(min_length=1)
+    standalone: bool = False
+
+
+class JoinedTable(_Model):
+    table: Identifier
+    on: dict[Identifier, str] = Field(min_length=1)
+    how: Literal["left", "inner"] = "left"
+    alias: Identifier | None = Field(default=None, alias="as")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data: Any) -> Any:
+        """YAML 1.1 reads a bare `on:` key as the boolean true; it means the join condition."""
+        if isinstance(data, dict) and True in data:
+            data = {("on" if k is True else k): v for k, v in data.items()}
+        return data
+
+    @property
+    def name(self) -> str:
+        return self.alias or self.table
+
+
+class OutputColumn(_Model):
+    name: str  # `column` of the base, or `alias.column`
+    as_: Identifier | None = Field(default=None, alias="as")
+
+
+class JoinOutput(_Model):
+    output: Identifier
+    base: Identifier
+    with_: list[JoinedTable] = Field(default=[], alias="with")
+    columns: list[str | OutputColumn] = []
+
+
+class DatamartConfig(_Model):
+    database_name: Identifier
+    source_url: str | None = None
+    lag_seconds: float = Field(default=300, ge=0)
+    tables: list[SourceTable] = Field(min_length=1)
+    joins: list[JoinOutput] = []
+
+    @model_validator(mode="after")
+    def _joins_name_configured_tables(self) -> "DatamartConfig":
+        tables = {t.name: t for t in self.tables}
+        outputs = [j.output for j in self.joins]
+        clash = (set(outputs) & set(tables)) | {o for o in outputs if outputs.count(o) > 1}
+        if clash:
+            raise ValueError(f"output name(s) {sorted(clash)} clash with a table or output")
+        for join in self.joins:
+            for name in [join.base, *(w.table for w in join.with_)]:
+                if name not in tables:
+                    raise ValueError(f"join {join.output!r} names {name!r}, not in tables")
+                if tables[name].standalone:
+                    raise ValueError(f"join {join.output!r} names standalone table {name!r}")
+        return self
+
+    def table(self, name: str) -> SourceTable:
+        return next(t for t in self.tables if t.name == name)
+
+
+def load_datamarts(directory: Path) -> list[DatamartConfig]:
+    """Every datamart in `directory/*.yaml` (none when the folder does not exist)."""
+    return load_yaml_models(directory, DatamartConfig)

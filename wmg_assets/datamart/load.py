@@ -1,0 +1,352 @@
+"""Load a datamart: mirror its source tables, full or incremental, then rebuild its joins.
+
+1. Before anything is written: every table the config names must exist in the source, with
+   its incremental field (else the run fails naming them).
+2. Each source table is read through Ibis — whole (full load, a missing watermark, or a table
+   not mirrored yet) or `field >= watermark - lag` (the filter runs in the source) — streamed
+   to Parquet, and committed to its Iceberg mirror `<database>.<table>`: replaced (one
+   snapshot) or upserted by key.
+3. Each join output is recomputed from the mirrors (DuckDB over their Parquet files) and
+   replaces `<database>.<output>` in one snapshot, so it always equals a full load.
+4. The watermark advances to the largest incremental value read, after every commit.
+
+An incremental run that reads no row anywhere commits nothing and keeps the watermark.
+"""
+
+import logging
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from pyiceberg.exceptions import NoSuchTableError
+from pyiceberg.expressions import AlwaysTrue
+from pyiceberg.table import Table as IcebergTable
+from sqlglot import exp
+
+from wmg_assets.datamart.config import DatamartConfig, JoinOutput, SourceTable
+from wmg_assets.datamart.watermark import read_watermark, utc_naive, write_watermark
+from wmg_assets.feeds.pipeline import nullable_schema, publish
+from wmg_resources.iceberg import IcebergResource
+from wmg_resources.lake import LakeResource
+
+log = logging.getLogger(__name__)
+
+
+class DatamartSourceError(RuntimeError):
+    """The source lacks a table or column the datamart needs; nothing was written."""
+
+
+@dataclass
+class TableLoad:
+    rows_read: int = 0  # from the source
+    rows_changed: int = 0  # of those, new or different from the mirror
+    full: bool = False
+    max_value: datetime | None = None
+    snapshot_id: int | None = None
+
+
+@dataclass
+class DatamartLoad:
+    requested: str
+    load_type: str  # what ran: `full` when no watermark existed
+    watermark_before: datetime | None
+    watermark_after: str | None = None
+    skipped: bool = False
+    tables: dict[str, TableLoad] = field(default_factory=dict)
+    outputs: dict[str, int] = field(default_factory=dict)  # join output → rows
+
+
+def datamart_prefix(database: str, table: str) -> str:
+    return f"datamart/{database}/{table}"
+
+
+def connect_source(url: str) -> Any:
+    """An Ibis connection to the source (`duckdb:///file` read-only, or `postgresql://…`)."""
+    if url.startswith("duckdb://"):
+        return ibis.duckdb.connect(url.removeprefix("duckdb://"), read_only=True)
+    return ibis.connect(url)
+
+
+def source_tables(con: Any) -> set[str]:
+    """The tables (and views) of the source's default schema."""
+    try:
+        return set(con.list_tables())
+    except AttributeError:  # ibis 12's DuckDB list_tables uses an API DuckDB 2 removed
+        cursor = con.raw_sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def check_source(con: Any, config: DatamartConfig) -> None:
+    """Every configured table exists with its incremental field, else DatamartSourceError."""
+    present = source_tables(con)
+    missing = [t.name for t in config.tables if t.name not in present]
+    if missing:
+        raise DatamartSourceError(
+            f"datamart {config.database_name}: source table(s) {', '.join(missing)} do not exist"
+        )
+    for t in config.tables:
+        columns = con.table(t.name).columns
+        absent = [c for c in [t.incremental_field, *t.keys] if c not in columns]
+        if absent:
+            raise DatamartSourceError(
+                f"datamart {config.database_name}: table {t.name} has no column(s) "
+                f"{', '.join(absent)} (incremental_field / keys in the config)"
+            )
+
+
+def arrow_batches(con: Any, expr: Any) -> Any:
+    """The rows of an Ibis expression as Arrow record batches, streamed."""
+    if getattr(con, "name", "") == "duckdb":  # ibis 12's DuckDB batches need the DuckDB 1 API
+        return con.con.sql(ibis.to_sql(expr, dialect="duckdb")).to_arrow_reader(100_000)
+    return expr.to_pyarrow_batches()
+
+
+def _since_literal(column: Any, since: datetime) -> Any:
+    timezone = getattr(column.type(), "timezone", None)
+    if timezone:
+        return ibis.literal(since.replace(tzinfo=UTC))
+    return ibis.literal(since)
+
+
+def _max_utc(batch: pa.RecordBatch, name: str) -> datetime | None:
+    value = pc.max(batch.column(name)).as_py()  # type: ignore[attr-defined]
+    return None if value is None else utc_naive(value)
+
+
+def read_table(
+    con: Any, table: SourceTable, since: datetime | None, out: Path
+) -> tuple[int, datetime | None]:
+    """Rows of `table` (all, or `incremental_field >= since`) streamed to `out`; the rows
+    read and the largest incremental value among them (naive UTC)."""
+    source = con.table(table.name)
+    column = source[table.incremental_field]
+    expr = source if since is None else source.filter(column >= _since_literal(column, since))
+    rows, largest, writer = 0, None, None
+    try:
+        for batch in arrow_batches(con, expr):
+            if batch.num_rows == 0:
+                continue
+            if writer is None:
+                writer = pq.ParquetWriter(out, batch.schema)
+            writer.write_batch(batch)
+            rows += batch.num_rows
+            value = _max_utc(batch, table.incremental_field)
+            largest = value if largest is None or (value and value > largest) else largest
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows, largest
+
+
+class Mirrors:
+    """The datamart's Iceberg tables: namespace `<database>`, data in the lake."""
+
+    def __init__(self, config: DatamartConfig, lake: LakeResource, iceberg: IcebergResource):
+        self.config, self.lake, self.catalog = config, lake, iceberg.catalog()
+        self.namespace = config.database_name
+
+    def load(self, name: str) -> IcebergTable | None:
+        try:
+            return self.catalog.load_table(f"{self.namespace}.{name}")
+        except NoSuchTableError:
+            return None
+
+    def _table(self, name: str, schema: pa.Schema) -> IcebergTable:
+        existing = self.load(name)
+        if existing is not None:
+            return existing
+        self.catalog.create_namespace_if_not_exists(self.namespace)
+        return self.catalog.create_table(
+            f"{self.namespace}.{name}",
+            schema=schema,
+            location=self.lake.uri(datamart_prefix(self.namespace, name)),
+        )
+
+    def replace(self, name: str, file: Path, run_id: str) -> int | None:
+        """`<database>.<name>` holds exactly the rows of `file`, in one snapshot."""
+        schema = nullable_schema(pq.read_schema(file))
+        keys = publish(self.lake, [file], f"{datamart_prefix(self.namespace, name)}/data", name,
+                       run_id)  # fmt: skip
+        table = self._table(name, schema)
+        had_rows = table.current_snapshot() is not None
+        with table.transaction() as tx:
+            with tx.update_schema() as update:
+                update.union_by_name(schema)
+            if had_rows:
+                tx.delete(AlwaysTrue())
+            tx.add_files([self.lake.uri(k) for k in keys])
+        return _snapshot_id(self.load(name))
+
+    def upsert(self, name: str, file: Path, keys: list[str]) -> int | None:
+        """Rows of `file` replace the rows with the same key, the others are added."""
+        rows = pq.read_table(file)
+        table = self._table(name, nullable_schema(rows.schema))
+        with table.update_schema() as update:
+            update.union_by_name(nullable_schema(rows.schema))
+        table = self.load(name)
+        assert table is not None
+        table.upsert(rows.cast(table.schema().as_arrow()), join_cols=keys)
+        return _snapshot_id(self.load(name))
+
+    def data_files(self, name: str, stack: ExitStack, scratch: Path) -> list[str]:
+        """Local paths of a mirror's data files (downloaded from S3 if need be)."""
+        table = self.load(name)
+        assert table is not None
+        return [
+            str(stack.enter_context(self.lake.local_copy(self.lake.key_of(t.file.file_path),
+                                                         scratch)))
+            for t in table.scan().plan_files()
+        ]  # fmt: skip
+
+
+def changed_rows(increment: Path, mirror_files: list[str], keys: list[str], out: Path) -> int:
+    """Rows of `increment` that are new or differ from the mirror's row with the same key
+    (the lag window re-reads rows already loaded); written to `out`, counted."""
+    con = duckdb.connect()
+    try:
+        inc = f"read_parquet({exp.Literal.string(str(increment)).sql('duckdb')})"
+        columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {inc}").fetchall()]
+        cols = ", ".join(_q(c) for c in columns)
+        listing = "[" + ", ".join(exp.Literal.string(f).sql("duckdb") for f in mirror_files) + "]"
+        mirror = f"read_parquet({listing}, union_by_name = true)" if mirror_files else None
+        query = f"SELECT {cols} FROM {inc}"
+        if mirror:
+            same_keys = " AND ".join(f"m.{_q(k)} = i.{_q(k)}" for k in keys)
+            query += (f" EXCEPT SELECT {', '.join(f'm.{_q(c)}' for c in columns)} FROM {mirror} m"
+                      f" WHERE EXISTS (SELECT 1 FROM {inc} i WHERE {same_keys})")  # fmt: skip
+        target = exp.Literal.string(str(out)).sql("duckdb")
+        con.execute(f"COPY ({query}) TO {target} (FORMAT parquet)")
+        return pq.ParquetFile(out).metadata.num_rows
+    finally:
+        con.close()
+
+
+def _snapshot_id(table: IcebergTable | None) -> int | None:
+    snapshot = table.current_snapshot() if table is not None else None
+    return snapshot.snapshot_id if snapshot else None
+
+
+def _q(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql("duckdb")
+
+
+def _column_ref(text: str, base: str) -> str:
+    table, _, column = text.rpartition(".")
+    return f"{_q(table or base)}.{_q(column)}"
+
+
+def join_sql(join: JoinOutput, columns_of: dict[str, list[str]]) -> str:
+    """The SELECT of a join output over views named after the source tables."""
+    sources = [f"{_q(join.base)} AS {_q(join.base)}"]
+    for w in join.with_:
+        condition = " AND ".join(
+            f"{_q(w.name)}.{_q(mine)} = {_column_ref(theirs, join.base)}"
+            for mine, theirs in w.on.items()
+        )
+        sources.append(f"{w.how.upper()} JOIN {_q(w.table)} AS {_q(w.name)} ON {condition}")
+    if join.columns:
+        items = []
+        for c in join.columns:
+            name, alias = (c, None) if isinstance(c, str) else (c.name, c.as_)
+            items.append(f"{_column_ref(name, join.base)} AS {_q(alias or name.replace('.', '_'))}")
+    else:
+        items = [f"{_q(join.base)}.{_q(c)}" for c in columns_of[join.base]]
+        items += [f"{_q(w.name)}.{_q(c)} AS {_q(f'{w.name}_{c}')}"
+                  for w in join.with_ for c in columns_of[w.table]]  # fmt: skip
+    return f"SELECT {', '.join(items)} FROM {' '.join(sources)}"
+
+
+def rebuild_join(
+    join: JoinOutput, mirrors: Mirrors, scratch: Path, run_id: str
+) -> tuple[int, int | None]:
+    """Recompute a join output from the mirrors and replace it; its rows and snapshot."""
+    con = duckdb.connect()
+    try:
+        with ExitStack() as stack:
+            columns_of = {}
+            for name in [join.base, *(w.table for w in join.with_)]:
+                files = mirrors.data_files(name, stack, scratch / "mirrors")
+                listing = "[" + ", ".join(exp.Literal.string(f).sql("duckdb") for f in files) + "]"
+                view = f"SELECT * FROM read_parquet({listing}, union_by_name = true)"
+                con.execute(f"CREATE OR REPLACE VIEW {_q(name)} AS {view}")
+                columns_of[name] = [d[0] for d in con.execute(f"DESCRIBE {_q(name)}").fetchall()]
+            out = scratch / f"{join.output}.parquet"
+            target = exp.Literal.string(str(out)).sql("duckdb")
+            con.execute(f"COPY ({join_sql(join, columns_of)}) TO {target} (FORMAT parquet)")
+        rows = pq.ParquetFile(out).metadata.num_rows
+        return rows, mirrors.replace(join.output, out, run_id)
+    finally:
+        con.close()
+
+
+def run_datamart(
+    config: DatamartConfig,
+    load_type: str,
+    *,
+    source_url: str,
+    lake: LakeResource,
+    iceberg: IcebergResource,
+    run_id: str,
+    now: datetime | None = None,
+) -> DatamartLoad:
+    """Load the datamart (see the module docstring); what was read, committed and stored."""
+    watermark = read_watermark(lake, config.database_name)
+    full = load_type == "full" or watermark is None
+    result = DatamartLoad(load_type, "full" if full else "incremental", watermark)
+    mirrors = Mirrors(config, lake, iceberg)
+    con = connect_source(source_url)
+    try:
+        check_source(con, config)
+        since = None if full else watermark - timedelta(seconds=config.lag_seconds)  # type: ignore[operator]
+        with tempfile.TemporaryDirectory(prefix="wmg-datamart-") as scratch:
+            files: dict[str, Path] = {}
+            for table in config.tables:
+                table_full = since is None or mirrors.load(table.name) is None
+                out = Path(scratch) / f"{table.name}.parquet"
+                rows, largest = read_table(con, table, None if table_full else since, out)
+                load = result.tables[table.name] = TableLoad(rows, rows, table_full, largest)
+                scope = "all" if table_full else f"{table.incremental_field} >= {since}"
+                if rows and not table_full:
+                    with ExitStack() as stack:
+                        mirror_files = mirrors.data_files(table.name, stack, Path(scratch) / "m")
+                        changed = Path(scratch) / f"{table.name}.changed.parquet"
+                        load.rows_changed = changed_rows(out, mirror_files, table.keys, changed)
+                    out = changed
+                log.info("%s: read %d row(s) of %s (%s), %d new or changed", config.database_name,
+                         rows, table.name, scope, load.rows_changed)  # fmt: skip
+                if load.rows_changed or table_full:
+                    files[table.name] = out
+            if not full and not any(t.rows_changed for t in result.tables.values()):
+                result.skipped = True
+                log.info("%s: empty increment, nothing committed", config.database_name)
+                return result
+            for table in config.tables:
+                load = result.tables[table.name]
+                if table.name not in files:
+                    continue
+                if load.full and not load.rows_read:  # an empty table: empty mirror
+                    pq.write_table(con.table(table.name).limit(0).to_pyarrow(), files[table.name])
+                load.snapshot_id = (
+                    mirrors.replace(table.name, files[table.name], run_id) if load.full
+                    else mirrors.upsert(table.name, files[table.name], table.keys)
+                )  # fmt: skip
+            for join in config.joins:
+                result.outputs[join.output], _ = rebuild_join(join, mirrors, Path(scratch), run_id)
+    finally:
+        con.disconnect()
+    values = [t.max_value for t in result.tables.values() if t.max_value is not None]
+    if watermark is not None:
+        values.append(watermark)  # never backwards
+    if values:
+        result.watermark_after = write_watermark(lake, config.database_name, max(values))
+    return result
