@@ -86,7 +86,7 @@ def build_datamart_assets(mart: DatamartConfig, source_url: str) -> dg.AssetsDef
                         if join.output in result.outputs
                         else {}
                     ),
-                },  # fmt: skip
+                },
             )
 
     return datamart
