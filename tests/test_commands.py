@@ -114,6 +114,30 @@ def test_dagster_asset_materialize_a_file_partition(env: dict[str, str], wmg_env
     assert count.stdout.splitlines()[1] == "30"
 
 
+def test_dagster_asset_materialize_the_datamart_with_a_load_type(
+    env: dict[str, str], wmg_env: Path
+) -> None:
+    from wmg_assets.datamart.sample import create_sample_source
+
+    create_sample_source(wmg_env / "source.duckdb", accounts=20)
+
+    def materialize(load_type: str) -> subprocess.CompletedProcess:
+        config = {"ops": {"datamart_account_metadata": {"config": {"load_type": load_type}}}}
+        return run(str(BIN / "dagster"), "asset", "materialize", "-m", "wmg_assets.definitions",
+                   "--select", "group:datamart_account_metadata", "--config-json",
+                   json.dumps(config), env=env)  # fmt: skip
+
+    first = materialize("full")
+    assert first.returncode == 0, first.stdout + first.stderr
+    watermark = wmg_env / "lake" / "watermarks" / "account_metadata.csv"
+    assert watermark.read_text().startswith("last_load_timestamp\n2026-")
+    second = run(str(BIN / "wmg"), "datamart", "run", "account_metadata", env=env)
+    assert second.returncode == 0, second.stderr
+    assert "empty increment: nothing committed" in second.stdout
+    bad = materialize("sideways")
+    assert bad.returncode != 0 and "sideways" in bad.stdout + bad.stderr
+
+
 ASSET_GRAPH_QUERY = """
 { assetNodes { assetKey { path } dependencyKeys { path }
     assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }

@@ -4,7 +4,7 @@ each join output, made by one step (so the watermark moves only once all are com
 Run config: `load_type: full | incremental` (default incremental; a missing watermark makes
 it full). From the command line:
 
-    dagster asset materialize -m wmg_assets.definitions --select 'datamart/account_metadata/*' \\
+    dagster asset materialize -m wmg_assets.definitions --select group:datamart_account_metadata \\
       --config-json '{"ops": {"datamart_account_metadata": {"config": {"load_type": "full"}}}}'
 """
 
