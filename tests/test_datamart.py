@@ -197,3 +197,35 @@ def test_incremental_runs_equal_full_loads(tmp_path_factory, rounds) -> None:
         incremental.load(config, f"duckdb:///{source}")
         full.load(config, f"duckdb:///{source}", "full")
         assert incremental.every_output(config) == full.every_output(config)
+
+
+def test_a_spark_catalog_source_gives_the_same_datamart(
+    tmp_path: Path, source: Path, spark_engine
+) -> None:
+    """`spark:///<database>`: tables of the Spark session's catalog (Glue's in a Glue job;
+    here a database of the local session's catalog holding the same sample rows)."""
+    spark = spark_engine.spark.spark_session
+    config = sample_config(0)
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS dm_source LOCATION '{tmp_path / 'warehouse'}'")
+
+    def publish_views() -> None:
+        with duckdb.connect(str(source)) as con:
+            for t in config.tables:
+                rows = con.sql(f'SELECT * FROM "{t.name}"').to_arrow_table().to_pandas()
+                spark.createDataFrame(rows).write.mode("overwrite").saveAsTable(
+                    f"dm_source.{t.name}"
+                )
+
+    publish_views()
+    on_spark, on_duckdb = Target(tmp_path / "spark"), Target(tmp_path / "duckdb")
+    assert on_spark.load(config, "spark:///dm_source").load_type == "full"
+    on_duckdb.load(config, f"duckdb:///{source}", "full")
+    assert on_spark.every_output(config) == on_duckdb.every_output(config)
+
+    execute(source, f'UPDATE "{ACCOUNT}" SET status = \'vip\', updated_at = ? WHERE id = 2',
+            [datetime(2026, 12, 2)])  # fmt: skip
+    publish_views()
+    result = on_spark.load(config, "spark:///dm_source")
+    assert result.tables[ACCOUNT].rows_read == 1  # the filter ran in Spark
+    on_duckdb.load(config, f"duckdb:///{source}", "full")
+    assert on_spark.every_output(config) == on_duckdb.every_output(config)

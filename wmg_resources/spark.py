@@ -5,6 +5,8 @@ Glue and EMR jobs bring their own session; this module configures the ones we st
 
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from dagster_pyspark import LazyPySparkResource
 
@@ -21,6 +23,8 @@ LOCAL_SPARK_CONFIG = {
     "spark.sql.ansi.enabled": "true",
     # Naive timestamps as in the CSV (and as DuckDB types them): TIMESTAMP means NTZ.
     "spark.sql.timestampType": "TIMESTAMP_NTZ",
+    # Managed tables of a local session go to a scratch folder, not the working directory.
+    "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "wmg-spark-warehouse"),
 }
 
 

@@ -68,10 +68,41 @@ def datamart_prefix(database: str, table: str) -> str:
     return f"datamart/{database}/{table}"
 
 
+class SparkCatalogSource:
+    """Tables of one database of the Spark session's catalog (`spark:///<database>`): the
+    Glue Data Catalog in a Glue job or on EMR, a local catalog here. The session is the
+    active one (a Glue job's own), else the platform's (`WMG_SPARK_REMOTE` or local)."""
+
+    name = "pyspark"
+
+    def __init__(self, database: str) -> None:
+        from pyspark.sql import SparkSession
+
+        from wmg_resources.settings import load_settings
+        from wmg_resources.spark import pyspark_resource
+
+        session = SparkSession.getActiveSession()
+        if session is None:
+            session = pyspark_resource(load_settings().spark_remote).spark_session
+        self.database, self.con = database, ibis.pyspark.connect(session)
+
+    def list_tables(self) -> list[str]:
+        return self.con.list_tables(database=self.database)
+
+    def table(self, name: str) -> Any:
+        return self.con.table(name, database=self.database)
+
+    def disconnect(self) -> None:
+        """The session is shared (or the Glue job's): left running."""
+
+
 def connect_source(url: str) -> Any:
-    """An Ibis connection to the source (`duckdb:///file` read-only, or `postgresql://…`)."""
+    """An Ibis connection to the source: `duckdb:///file` (read-only), `postgresql://…`, or
+    `spark:///<database>` (the Spark session's catalog, e.g. Glue's)."""
     if url.startswith("duckdb://"):
         return ibis.duckdb.connect(url.removeprefix("duckdb://"), read_only=True)
+    if url.startswith("spark://"):
+        return SparkCatalogSource(url.removeprefix("spark://").strip("/"))
     return ibis.connect(url)
 
 
