@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyiceberg.exceptions import NoSuchTableError
-from pyiceberg.expressions import AlwaysTrue
+from pyiceberg.expressions import AlwaysTrue, In
 from pyiceberg.table import Table as IcebergTable
 from sqlglot import exp
 
@@ -240,9 +240,12 @@ class Mirrors:
         ]  # fmt: skip
 
 
-def changed_rows(increment: Path, mirror_files: list[str], keys: list[str], out: Path) -> int:
+def changed_rows(
+    increment: Path, mirror_files: list[str], keys: list[str], out: Path, old_out: Path
+) -> int:
     """Rows of `increment` that are new or differ from the mirror's row with the same key
-    (the lag window re-reads rows already loaded); written to `out`, counted."""
+    (the lag window re-reads rows already loaded), written to `out` and counted; the mirror's
+    versions of those rows go to `old_out`."""
     con = duckdb.connect()
     try:
         inc = f"read_parquet({exp.Literal.string(str(increment)).sql('duckdb')})"
@@ -257,9 +260,25 @@ def changed_rows(increment: Path, mirror_files: list[str], keys: list[str], out:
                       f" WHERE EXISTS (SELECT 1 FROM {inc} i WHERE {same_keys})")  # fmt: skip
         target = exp.Literal.string(str(out)).sql("duckdb")
         con.execute(f"COPY ({query}) TO {target} (FORMAT parquet)")
+        old_target = exp.Literal.string(str(old_out)).sql("duckdb")
+        changed = f"read_parquet({target})"
+        if mirror:
+            same_keys = " AND ".join(f"m.{_q(k)} = c.{_q(k)}" for k in keys)
+            old_query = (f"SELECT m.* FROM {mirror} m "
+                         f"WHERE EXISTS (SELECT 1 FROM {changed} c WHERE {same_keys})")  # fmt: skip
+        else:
+            old_query = f"SELECT * FROM {changed} WHERE false"
+        con.execute(f"COPY ({old_query}) TO {old_target} (FORMAT parquet)")
         return pq.ParquetFile(out).metadata.num_rows
     finally:
         con.close()
+
+
+def _total_records(table: IcebergTable | None) -> int:
+    """Rows in a table, from its current snapshot's summary (no data read)."""
+    snapshot = table.current_snapshot() if table is not None else None
+    total = snapshot.summary.get("total-records") if snapshot and snapshot.summary else None
+    return int(total) if total is not None else -1
 
 
 def _snapshot_id(table: IcebergTable | None) -> int | None:
@@ -276,46 +295,145 @@ def _column_ref(text: str, base: str) -> str:
     return f"{_q(table or base)}.{_q(column)}"
 
 
-def join_sql(join: JoinOutput, columns_of: dict[str, list[str]]) -> str:
-    """The SELECT of a join output over views named after the source tables."""
-    sources = [f"{_q(join.base)} AS {_q(join.base)}"]
+def join_from(join: JoinOutput, relation: dict[str, str] | None = None) -> str:
+    """The FROM clause of a join output; `relation` swaps a table for another relation."""
+    rel = relation or {}
+    sources = [f"{_q(rel.get(join.base, join.base))} AS {_q(join.base)}"]
     for w in join.with_:
         condition = " AND ".join(
             f"{_q(w.name)}.{_q(mine)} = {_column_ref(theirs, join.base)}"
             for mine, theirs in w.on.items()
         )
-        sources.append(f"{w.how.upper()} JOIN {_q(w.table)} AS {_q(w.name)} ON {condition}")
+        table = _q(rel.get(w.table, w.table))
+        sources.append(f"{w.how.upper()} JOIN {table} AS {_q(w.name)} ON {condition}")
+    return " ".join(sources)
+
+
+def join_select(join: JoinOutput, columns_of: dict[str, list[str]]) -> str:
+    """The select list of a join output: its projection, or every column (joined ones
+    prefixed with their alias)."""
     if join.columns:
-        items = []
+        pairs = []
         for c in join.columns:
             name, alias = (c, None) if isinstance(c, str) else (c.name, c.as_)
-            items.append(f"{_column_ref(name, join.base)} AS {_q(alias or name.replace('.', '_'))}")
+            pairs.append((_column_ref(name, join.base), alias or name.replace(".", "_")))
     else:
-        items = [f"{_q(join.base)}.{_q(c)}" for c in columns_of[join.base]]
-        items += [f"{_q(w.name)}.{_q(c)} AS {_q(f'{w.name}_{c}')}"
+        pairs = [(f"{_q(join.base)}.{_q(c)}", c) for c in columns_of[join.base]]
+        pairs += [(f"{_q(w.name)}.{_q(c)}", f"{w.name}_{c}")
                   for w in join.with_ for c in columns_of[w.table]]  # fmt: skip
-    return f"SELECT {', '.join(items)} FROM {' '.join(sources)}"
+    used: dict[str, int] = {}
+    items = []
+    for ref, name in pairs:  # `account_id` of the base and `id` of alias `account` collide
+        used[name] = used.get(name, 0) + 1
+        items.append(f"{ref} AS {_q(name if used[name] == 1 else f'{name}_{used[name]}')}")
+    return ", ".join(items)
+
+
+def join_sql(join: JoinOutput, columns_of: dict[str, list[str]]) -> str:
+    """The SELECT of a join output over views named after the source tables."""
+    return f"SELECT {join_select(join, columns_of)} FROM {join_from(join)}"
+
+
+def output_key(join: JoinOutput, config: DatamartConfig) -> str | None:
+    """The output column holding the base table's key, when it has a single one that the
+    output keeps (then join rows can be recomputed for the base keys a change touched)."""
+    keys = config.table(join.base).keys
+    if len(keys) != 1:
+        return None
+    if not join.columns:
+        return keys[0]
+    for c in join.columns:
+        name, alias = (c, None) if isinstance(c, str) else (c.name, c.as_)
+        table, _, column = name.rpartition(".")
+        if column == keys[0] and table in ("", join.base):
+            return alias or name.replace(".", "_")
+    return None
+
+
+@dataclass
+class Changes:
+    """Rows a run changed, per table: their new versions and the versions they replaced."""
+
+    new: dict[str, Path] = field(default_factory=dict)
+    old: dict[str, Path] = field(default_factory=dict)
+
+
+def _parquet_view(con: Any, name: str, files: list[str]) -> None:
+    listing = "[" + ", ".join(exp.Literal.string(f).sql("duckdb") for f in files) + "]"
+    con.execute(f"CREATE OR REPLACE VIEW {_q(name)} AS "
+                f"SELECT * FROM read_parquet({listing}, union_by_name = true)")  # fmt: skip
+
+
+def touched_base_keys(con: Any, join: JoinOutput, config: DatamartConfig, changes: Changes) -> str:
+    """SQL of the base keys whose join rows a change may alter: changed base rows, and base
+    rows that a changed joined row matches — in its new version or in its old one."""
+    base_key = config.table(join.base).keys[0]
+    parts = []
+    for version, files in (("new", changes.new), ("old", changes.old)):
+        if join.base in files:
+            view = f"__{version}_{join.base}"
+            _parquet_view(con, view, [str(files[join.base])])
+            parts.append(f"SELECT {_q(base_key)} AS k FROM {_q(view)}")
+        for w in join.with_:
+            if w.table not in files:
+                continue
+            view = f"__{version}_{w.table}"
+            _parquet_view(con, view, [str(files[w.table])])
+            first_key = config.table(w.table).keys[0]
+            parts.append(
+                f"SELECT {_q(join.base)}.{_q(base_key)} AS k FROM "
+                f"{join_from(join, {w.table: view})} WHERE {_q(w.name)}.{_q(first_key)} IS NOT NULL"
+            )
+    return " UNION ".join(parts) if parts else "SELECT NULL AS k WHERE false"
 
 
 def rebuild_join(
-    join: JoinOutput, mirrors: Mirrors, scratch: Path, run_id: str
-) -> tuple[int, int | None]:
-    """Recompute a join output from the mirrors and replace it; its rows and snapshot."""
+    join: JoinOutput,
+    config: DatamartConfig,
+    mirrors: Mirrors,
+    scratch: Path,
+    run_id: str,
+    changes: Changes | None = None,
+) -> int:
+    """Bring a join output up to date with the mirrors; its rows. With `changes` (an
+    incremental run) and a single base key kept by the output, only the join rows of the base
+    keys the changes touched are recomputed (deleted and inserted in one snapshot); else the
+    whole output is recomputed and replaced."""
+    key = output_key(join, config)
+    existing = mirrors.load(join.output)
+    partial = changes is not None and key is not None and existing is not None
     con = duckdb.connect()
     try:
         with ExitStack() as stack:
             columns_of = {}
             for name in [join.base, *(w.table for w in join.with_)]:
-                files = mirrors.data_files(name, stack, scratch / "mirrors")
-                listing = "[" + ", ".join(exp.Literal.string(f).sql("duckdb") for f in files) + "]"
-                view = f"SELECT * FROM read_parquet({listing}, union_by_name = true)"
-                con.execute(f"CREATE OR REPLACE VIEW {_q(name)} AS {view}")
+                _parquet_view(con, name, mirrors.data_files(name, stack, scratch / "mirrors"))
                 columns_of[name] = [d[0] for d in con.execute(f"DESCRIBE {_q(name)}").fetchall()]
-            out = scratch / f"{join.output}.parquet"
-            target = exp.Literal.string(str(out)).sql("duckdb")
-            con.execute(f"COPY ({join_sql(join, columns_of)}) TO {target} (FORMAT parquet)")
-        rows = pq.ParquetFile(out).metadata.num_rows
-        return rows, mirrors.replace(join.output, out, run_id)
+            query = join_sql(join, columns_of)
+            if not partial:
+                out = scratch / f"{join.output}.parquet"
+                target = exp.Literal.string(str(out)).sql("duckdb")
+                con.execute(f"COPY ({query}) TO {target} (FORMAT parquet)")
+                rows_out = pq.ParquetFile(out).metadata.num_rows
+                mirrors.replace(join.output, out, run_id)
+                return rows_out
+            assert changes is not None and key is not None and existing is not None
+            touched_sql = touched_base_keys(con, join, config, changes)
+            con.execute(f"CREATE TEMP TABLE __touched AS SELECT DISTINCT k FROM ({touched_sql}) t "
+                        "WHERE k IS NOT NULL")  # fmt: skip
+            touched = [r[0] for r in con.execute("SELECT k FROM __touched").fetchall()]
+            base_key = config.table(join.base).keys[0]
+            rows: pa.Table = con.sql(
+                f"{query} WHERE {_q(join.base)}.{_q(base_key)} IN (SELECT k FROM __touched)"
+            ).to_arrow_table()
+        if touched:
+            with existing.transaction() as tx:
+                tx.delete(In(key, touched))  # type: ignore[call-arg]
+                if rows.num_rows:
+                    tx.append(rows.cast(existing.schema().as_arrow()))
+        log.info("%s: %d base key(s) touched, %d join row(s) recomputed", join.output,
+                 len(touched), rows.num_rows)  # fmt: skip
+        return _total_records(mirrors.load(join.output))
     finally:
         con.close()
 
@@ -341,6 +459,7 @@ def run_datamart(
         since = None if full else watermark - timedelta(seconds=config.lag_seconds)  # type: ignore[operator]
         with tempfile.TemporaryDirectory(prefix="wmg-datamart-") as scratch:
             files: dict[str, Path] = {}
+            changes = Changes()
             for table in config.tables:
                 table_full = since is None or mirrors.load(table.name) is None
                 out = Path(scratch) / f"{table.name}.parquet"
@@ -351,8 +470,12 @@ def run_datamart(
                     with ExitStack() as stack:
                         mirror_files = mirrors.data_files(table.name, stack, Path(scratch) / "m")
                         changed = Path(scratch) / f"{table.name}.changed.parquet"
-                        load.rows_changed = changed_rows(out, mirror_files, table.keys, changed)
+                        replaced = Path(scratch) / f"{table.name}.old.parquet"
+                        load.rows_changed = changed_rows(out, mirror_files, table.keys, changed,
+                                                         replaced)  # fmt: skip
                     out = changed
+                    if load.rows_changed:
+                        changes.new[table.name], changes.old[table.name] = changed, replaced
                 log.info("%s: read %d row(s) of %s (%s), %d new or changed", config.database_name,
                          rows, table.name, scope, load.rows_changed)  # fmt: skip
                 if load.rows_changed or table_full:
@@ -371,8 +494,11 @@ def run_datamart(
                     mirrors.replace(table.name, files[table.name], run_id) if load.full
                     else mirrors.upsert(table.name, files[table.name], table.keys)
                 )  # fmt: skip
+            any_full = any(t.full for t in result.tables.values())
             for join in config.joins:
-                result.outputs[join.output], _ = rebuild_join(join, mirrors, Path(scratch), run_id)
+                result.outputs[join.output] = rebuild_join(
+                    join, config, mirrors, Path(scratch), run_id, None if any_full else changes
+                )
     finally:
         con.disconnect()
     values = [t.max_value for t in result.tables.values() if t.max_value is not None]
