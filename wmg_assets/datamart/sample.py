@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 PREFIX = "account_metadata_datamart_public_"
 
@@ -62,7 +63,10 @@ def create_sample_source(
         for short, ddl in DDL.items():
             name = table_name(short)
             con.execute(f'CREATE OR REPLACE TABLE "{name}" ({ddl})')
-            if rows[short]:
-                marks = ", ".join("?" * len(rows[short][0]))
-                con.executemany(f'INSERT INTO "{name}" VALUES ({marks})', rows[short])
+            if rows[short]:  # through Arrow: one statement, not one per row
+                columns = [c.split()[0] for c in ddl.split(", ") if c.split()[0] != "PRIMARY"]
+                batch = pa.table(dict(zip(columns, zip(*rows[short], strict=True), strict=True)))
+                con.register("sample_rows", batch)
+                con.execute(f'INSERT INTO "{name}" SELECT * FROM sample_rows')
+                con.unregister("sample_rows")
     return {table_name(k): len(v) for k, v in rows.items()}
