@@ -237,7 +237,10 @@ def main() -> None:
             with console.status("B2: the silver transform on DuckDB and Spark"):
                 results += run_b2(data, work)
         if "B3" in only:
-            console.print("B3 skipped: the CDC datamart does not exist yet (its own issue).")
+            from benchmarks.incremental import run_b3
+
+            with console.status(f"B3: datamart full and incremental over {args.rows:,} rows"):
+                results += run_b3(args.rows)
         if "B4" in only:
             with console.status("B4: per-run overhead"):
                 results += run_b4(work)

@@ -2,13 +2,10 @@
 per-test platform homes. Nothing of our own code is mocked."""
 
 import contextlib
-import glob
 import json
 import os
 import shutil
 import socket
-import subprocess
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,6 +15,7 @@ import boto3
 import psycopg
 import pytest
 
+from tests.pg_server import free_port, running_postgres
 from wmg_resources.engine import EngineResource
 from wmg_resources.spark import pyspark_resource
 
@@ -26,72 +24,14 @@ SAMPLE_DIR = ROOT / "sample_data"
 CONFIG_DIR = ROOT / "config"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pg_bin(name: str) -> str:
-    found = shutil.which(name) or next(
-        iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None
-    )
-    if not found:
-        pytest.fail(f"PostgreSQL server binary {name!r} not found: run scripts/setup first")
-    return found
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL server on 127.0.0.1; yields its admin URL (trust auth)."""
-    # Not under pytest's tmp root: that is private to root, and the server runs as postgres.
-    base = Path(tempfile.mkdtemp(prefix="wmg-pg-"))
-    data = base / "data"
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(base, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
-    subprocess.run(
-        [
-            *as_user,
-            _pg_bin("initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "wmg",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *as_user,
-            _pg_bin("pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(base / "log"),
-            "-w",
-            "-o",
-            f"-p {port} -h 127.0.0.1 -k {base} -c fsync=off -c full_page_writes=off",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
     try:
-        yield f"postgresql://wmg@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(
-            [*as_user, _pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
-        shutil.rmtree(base, ignore_errors=True)
+        with running_postgres() as url:
+            yield url
+    except FileNotFoundError as e:
+        pytest.fail(str(e))
 
 
 @pytest.fixture

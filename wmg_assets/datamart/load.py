@@ -226,7 +226,15 @@ class Mirrors:
             update.union_by_name(nullable_schema(rows.schema))
         table = self.load(name)
         assert table is not None
-        table.upsert(rows.cast(table.schema().as_arrow()), join_cols=keys)
+        rows = rows.cast(table.schema().as_arrow())
+        if len(keys) == 1:  # the rows are known to be new or changed: delete, then append
+            with table.transaction() as tx:
+                values = rows.column(keys[0]).to_pylist()
+                if table.current_snapshot() is not None:
+                    tx.delete(In(keys[0], values))  # type: ignore[call-arg]
+                tx.append(rows)
+        else:
+            table.upsert(rows, join_cols=keys)
         return _snapshot_id(self.load(name))
 
     def data_files(self, name: str, stack: ExitStack, scratch: Path) -> list[str]:
