@@ -119,11 +119,9 @@ class Ingestor:
         self, settings: WmgSettings, defs: dg.Definitions | None = None, reload: bool = False
     ) -> None:
         from wmg_assets.definitions import load_definitions_from
-        from wmg_assets.gold.config import load_gold
 
         self.settings = settings
         self.feeds: list[FeedConfig] = load_feeds(settings.config_dir / "feeds")
-        self.golds = load_gold(settings.config_dir / "gold")
         self.defs = defs or load_definitions_from(settings)
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
@@ -181,12 +179,14 @@ class Ingestor:
 
     def refresh_gold(self) -> dict[str, int]:
         """Materialize every gold table (one run); rows per table. Raises if the run fails."""
-        if not self.golds:
+        golds = [k for k in self.defs.resolve_asset_graph().get_all_asset_keys()
+                 if k.path[0] == "gold"]  # fmt: skip
+        if not golds:
             return {}
         job = self.defs.resolve_implicit_global_asset_job_def()
         result = job.execute_in_process(
             instance=self.instance,
-            asset_selection=[dg.AssetKey(["gold", g.name]) for g in self.golds],
+            asset_selection=golds,
             run_config=QUIET_RUN_CONFIG,
         )
         return gold_outcome(result)

@@ -44,6 +44,11 @@ class EngineResource(dg.ConfigurableResource):
             if self.kind == "duckdb":
                 con.disconnect()
 
+    @staticmethod
+    def read_parquet(con: ibis.BaseBackend, files: list[Path]) -> ir.Table:
+        """The rows of files `write_parquet` wrote (one file, or the folder holding them)."""
+        return con.read_parquet(str(files[0] if len(files) == 1 else files[0].parent))
+
     def write_parquet(self, con: ibis.BaseBackend, expr: ir.Table, directory: Path) -> list[Path]:
         """Write an expression's rows as Parquet file(s) into `directory`; the files."""
         directory.mkdir(parents=True, exist_ok=True)

@@ -260,8 +260,7 @@ def changed_rows(
         inc = f"read_parquet({exp.Literal.string(str(increment)).sql('duckdb')})"
         columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {inc}").fetchall()]
         cols = ", ".join(_q(c) for c in columns)
-        listing = "[" + ", ".join(exp.Literal.string(f).sql("duckdb") for f in mirror_files) + "]"
-        mirror = f"read_parquet({listing}, union_by_name = true)" if mirror_files else None
+        mirror = _read_parquet_sql(mirror_files) if mirror_files else None
         query = f"SELECT {cols} FROM {inc}"
         if mirror:
             same_keys = " AND ".join(f"m.{_q(k)} = i.{_q(k)}" for k in keys)
@@ -375,10 +374,14 @@ class Changes:
     old: dict[str, Path] = field(default_factory=dict)
 
 
+def _read_parquet_sql(files: list[str]) -> str:
+    """DuckDB's reader of Parquet files, columns matched by name."""
+    listing = ", ".join(exp.Literal.string(f).sql("duckdb") for f in files)
+    return f"read_parquet([{listing}], union_by_name = true)"
+
+
 def _parquet_view(con: Any, name: str, files: list[str]) -> None:
-    listing = "[" + ", ".join(exp.Literal.string(f).sql("duckdb") for f in files) + "]"
-    con.execute(f"CREATE OR REPLACE VIEW {_q(name)} AS "
-                f"SELECT * FROM read_parquet({listing}, union_by_name = true)")  # fmt: skip
+    con.execute(f"CREATE OR REPLACE VIEW {_q(name)} AS SELECT * FROM {_read_parquet_sql(files)}")
 
 
 def touched_base_keys(con: Any, join: JoinOutput, config: DatamartConfig, changes: Changes) -> str:

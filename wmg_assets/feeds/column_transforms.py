@@ -66,7 +66,7 @@ def apply_column_transforms(
     if not transforms and not processing_metadata:
         return files
     with engine.session() as con:
-        table = con.read_parquet(str(files[0] if len(files) == 1 else files[0].parent))
+        table = engine.read_parquet(con, files)
         missing = [c for c in transforms if c not in table.columns]
         if missing:
             raise InputError(

@@ -81,10 +81,11 @@ class FileRequestPlanner:
         lake: LakeResource,
         warehouse: WarehouseResource,
         source: str,
+        run_keys: bool = True,
     ) -> "FileRequestPlanner":
         """The planner of a sensor's or schedule's evaluation, logging to its tick log."""
         return cls(feeds, instance=context.instance, lake=lake, warehouse=warehouse,
-                   log=context.log, source=source)  # fmt: skip
+                   log=context.log, source=source, run_keys=run_keys)  # fmt: skip
 
     def plan(self, objects: Iterable[LakeObject], only: FeedConfig | None = None) -> FileRequests:
         """Requests for `objects`; with `only`, objects of other feeds are passed over."""

@@ -60,11 +60,6 @@ class RulesBroken(InputError):
         )
 
 
-def _read(con: Any, files: list[Path]) -> Any:
-    """An Ibis table over an engine's output files (one file, or the folder holding them)."""
-    return con.read_parquet(str(files[0] if len(files) == 1 else files[0].parent))
-
-
 def apply_rules(
     rules: QualityRules,
     file_name: str,
@@ -75,7 +70,7 @@ def apply_rules(
     """The files to load after the rules, and what the rules found. Raises `RulesBroken`
     (on_fail: fail) or `InputError` (a column the rules name is missing)."""
     with engine.session() as con:
-        table = _read(con, files)
+        table = engine.read_parquet(con, files)
         missing = missing_columns(rules, list(table.columns))
         if missing:
             raise InputError(
@@ -97,7 +92,7 @@ def apply_rules(
         dlq_files = engine.write_parquet(con, broken, scratch / "rules-dlq")
         kept = judged.filter(judged[REASON].isnull()).drop(REASON)
         kept_files = engine.write_parquet(con, kept, scratch / "rules-kept")
-        cases = failure_cases(rules, _read(con, kept_files))
+        cases = failure_cases(rules, engine.read_parquet(con, kept_files))
     return kept_files, RulesOutcome("dlq", rows, n_broken, examples, cases, dlq_files)
 
 

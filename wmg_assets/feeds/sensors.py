@@ -203,8 +203,9 @@ def build_landing_sweep(
             after = page[-1].key
             if len(waiting) >= settings.max_files:
                 break
-        planner = FileRequestPlanner.of(context, all_feeds, lake, warehouse, "schedule")
-        planner.run_keys = False  # a sweep retries files whose earlier run died
+        # No run keys: a sweep retries files whose earlier run died.
+        planner = FileRequestPlanner.of(context, all_feeds, lake, warehouse, "schedule",
+                                        run_keys=False)  # fmt: skip
         requests = planner.plan(waiting[: settings.max_files], only=feed)
         for name, keys in requests.partitions.items():  # schedules cannot return these
             context.instance.add_dynamic_partitions(name, keys)

@@ -169,7 +169,7 @@ def _validate(job: WmgJob, table: ir.Table) -> tuple[ir.Table, RulesOutcome | No
     kept, outcome = apply_rules(job.rules, job.name, staged, s.scratch, s.engine)
     if outcome.dlq_files:
         publish(s.lake, outcome.dlq_files, dlq_prefix(job.name, job.run_id), job.name, job.run_id)
-    valid = s.con.read_parquet(str(kept[0] if len(kept) == 1 else kept[0].parent))
+    valid = s.engine.read_parquet(s.con, kept)
     return (valid.drop(LINE) if numbered else valid), outcome
 
 
