@@ -18,7 +18,7 @@ import dagster as dg
 
 from wmg_assets.feeds.assets import warehouse_asset_key
 from wmg_assets.feeds.config import FeedConfig
-from wmg_assets.feeds.landed import bronze_asset_key, latest_materialization
+from wmg_assets.feeds.landed import LandedFile, bronze_asset_key, latest_materialization
 from wmg_assets.feeds.pipeline import silver_data_files
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import LakeResource, dlq_prefix
@@ -78,8 +78,7 @@ def _reconciliation_check(feed: FeedConfig) -> dg.AssetChecksDefinition:
             )
         dlq = lake.list(dlq_prefix(feed.name, silver.run_id))
         figures = {
-            "bronze_records": bronze.number("records") if bronze.number("records") != -1
-            else None,
+            "bronze_records": LandedFile.from_metadata(bronze.metadata).records,
             "silver_rows": sum(f.record_count for f in silver_data_files(iceberg, feed.name,
                                                                          file_name)),
             "dlq_rows": sum(lake.parquet_rows(o.key) for o in dlq if o.key.endswith(".parquet")),
