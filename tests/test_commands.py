@@ -68,12 +68,14 @@ def test_ingest_reports_a_bad_file_in_one_line_and_exits_1(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     bad = tmp_path / "orders_bad.csv"
-    bad.write_text("Order ID,Amount\n1,2,3\n")
+    bad.write_text("Order ID,Amount,Updated At\n1,2,2026-11-01,3\n")
     good = SAMPLE_DIR / "orders_2026_11_01.csv"
     result = run(str(BIN / "wmg"), "ingest", str(good), str(bad), env=env)
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert errors == ["error: orders_bad.csv, line 2: expected 2 fields, found 3: '1,2,3'"]
+    assert errors == [
+        "error: orders_bad.csv, line 2: expected 3 fields, found 4: '1,2,2026-11-01,3'"
+    ]
     count = run(str(BIN / "wmg"), "query", "select count(*) from public.orders", "--csv", env=env)
     assert count.stdout.splitlines()[1] == "30"  # the good file loaded all the same
 

@@ -80,6 +80,7 @@ def test_second_file_updates_and_inserts_and_reload_changes_nothing(platform: st
         "rows_read": 10,
         "rows_deduplicated": 1,
         "rows_unchanged": 0,
+        "rows_stale": 0,
         "rows_updated": 5,
         "rows_inserted": 4,
         "dagster/row_count": 24,

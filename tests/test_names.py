@@ -12,7 +12,9 @@ from wmg_resources.errors import InputError
         ("E-mail", "e_mail"),
         ('a"; drop table x; --', "a_drop_table_x"),
         ("__Total__Amount (EUR)__", "total_amount_eur"),
-        ("Größe", "gr_e"),
+        ("Größe", "größe"),
+        ("日本", "日本"),
+        ("\uff26\uff55\uff4c\uff4c\u3000\uff37\uff49\uff44\uff54\uff48", "full_width"),  # NFKC
         ("select", "select"),
     ],
 )
@@ -20,8 +22,10 @@ def test_clean_column_name(raw: str, clean: str) -> None:
     assert clean_column_name(raw) == clean
 
 
-def test_header_that_cleans_to_nothing_gets_its_position() -> None:
-    assert clean_column_names(["id", "!!!", "€"], "f.csv") == ["id", "column_2", "column_3"]
+def test_only_an_empty_header_gets_its_position() -> None:
+    assert clean_column_names(["id", "!!!", "€", " "], "f.csv") == [
+        "id", "x21_21_21", "x20ac", "column_4"
+    ]  # fmt: skip
 
 
 def test_two_headers_cleaning_to_one_name_are_an_error_naming_both() -> None:

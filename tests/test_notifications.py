@@ -27,7 +27,8 @@ def test_success_message_has_the_file_and_counts(subscribed_queue, moto_endpoint
         "customers", "customers_2026_11_01.csv", "SUCCESS"
     )  # fmt: skip
     assert message["counts"] == {"rows_read": 20, "rows_updated": 0, "rows_inserted": 20,
-                                 "rows_unchanged": 0, "rows_rejected": 0}  # fmt: skip
+                                 "rows_unchanged": 0, "rows_stale": 0,
+                                 "rows_rejected": 0}  # fmt: skip
     assert message["error"] is None and message["already_loaded_in_run"] is None
 
     # The same content again: a successful run that says it loaded nothing, and why.
@@ -43,7 +44,8 @@ def test_failure_message_names_the_file_and_the_error(
 ) -> None:
     _, queue_url = subscribed_queue
     bad = tmp_path / "orders_2026_11_09.csv"
-    bad.write_text("order_id,customer_id,amount\n1,2,3\n4,5\n", encoding="utf-8")
+    bad.write_text("order_id,customer_id,amount,updated_at\n1,2,3,2026-11-09\n4,5\n",
+                   encoding="utf-8")  # fmt: skip
     ingestor = Ingestor(load_settings())
     [outcome] = ingestor.ingest([bad])
     assert not outcome.ok

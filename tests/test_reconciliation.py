@@ -76,5 +76,5 @@ def test_reconcile_names_each_mismatch() -> None:
     assert reconcile({**agree, "bronze_records": None}) == []  # records unknown: not judged
     assert reconcile({**agree, "rows_inserted": 3}) == [
         "7 rows were left after the dedupe but the merge accounts for 6 "
-        "(updated + inserted + unchanged)"
+        "(updated + inserted + unchanged + stale)"
     ]

@@ -17,6 +17,9 @@ CASES = [
     "",
     "\n\n",
     'a\n"\n"\n',
+    "a,b\r1,2\r3,4\r",  # CR alone ends a line (old Mac files)
+    'a,b\r\r"x\ry",2\r3,4',  # an empty CR line, a CR inside quotes, no final break
+    "a\r\n\rb\n\r\n",  # mixed line ends
 ]
 
 
@@ -27,4 +30,4 @@ def test_counts_the_records_csv_reads(text: str, chunk: int) -> None:
     data = text.encode()
     for start in range(0, len(data), chunk):
         counter.update(data[start : start + chunk])
-    assert counter.records == sum(1 for row in csv.reader(io.StringIO(text)) if row)
+    assert counter.records == sum(1 for row in csv.reader(io.StringIO(text, newline="")) if row)

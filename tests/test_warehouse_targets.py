@@ -3,7 +3,7 @@ evolution, defaults, bad input (error or DLQ, never half-written), failure atomi
 `wmg plan`, the audit table and the file lifecycle."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -114,7 +114,9 @@ def test_new_column_longer_multibyte_string_and_wider_integer(platform: str, tmp
     assert "add_column | tier" in audit()[1][6] and "widen_integer | qty" in audit()[1][6]
 
 
-def test_file_lacking_target_columns_loads_with_defaults(platform: str, tmp_path) -> None:
+def test_file_lacking_target_columns_keeps_values_and_fills_new_rows(
+    platform: str, tmp_path
+) -> None:
     assert ingest(land(tmp_path, "accounts_1.csv", FIRST)).ok
     o = ingest(land(tmp_path, "accounts_2.csv", (
         "Id,Name,Updated At\n"
@@ -125,8 +127,9 @@ def test_file_lacking_target_columns_loads_with_defaults(platform: str, tmp_path
     rows = {r[0]: r for r in query(
         "SELECT id, name, qty, amount, note, flag, day FROM sales.accounts"
     )}  # fmt: skip
-    assert rows[9] == (9, "Ivy", 0, Decimal(0), "", False, None)
-    assert rows[1] == (1, "Anna B", 0, Decimal(0), "", False, None)
+    assert rows[9] == (9, "Ivy", 0, Decimal(0), "", False, None)  # new: the seed's fills
+    # updated: what the file does not say is kept
+    assert rows[1] == (1, "Anna B", 10, Decimal("1.5"), "first", True, date(2026, 1, 1))
     assert rows[2][2] == 20  # rows not in the file are untouched
 
 

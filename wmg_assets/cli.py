@@ -1,5 +1,6 @@
 """The `wmg` command: demo, ingest, query and dev."""
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -7,7 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from wmg_resources.settings import load_settings, redact_url
 
@@ -17,17 +20,26 @@ app = typer.Typer(
     add_completion=False,
 )
 # Wide enough for the tables when output is piped (rich assumes 80 columns then).
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+# File names, headers and values are user data: never read as markup, emoji or highlights.
+out = Console(width=None if sys.stdout.isatty() else 160, emoji=False, highlight=False)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160, emoji=False,
+              highlight=False)  # fmt: skip
+
+
+def error(message: object) -> None:
+    """One `error:` line; the message is printed as it is (it may quote file content)."""
+    err.print(f"[red]error:[/] {escape(str(message))}", soft_wrap=True)
+
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+USER_OS_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
 
 
 def _status(outcome) -> str:
     if not outcome.ok:
         return "[red]failed[/]"
     if outcome.already_loaded_in:
-        return f"[yellow]already loaded in run {outcome.already_loaded_in[:8]}[/]"
+        return f"[yellow]already loaded in run {escape(outcome.already_loaded_in[:8])}[/]"
     return "[green]ok[/]"
 
 
@@ -39,13 +51,13 @@ def _outcome_table(outcomes: list) -> Table:
     for o in outcomes:
         c = o.counts
         table.add_row(
-            o.feed,
-            o.file,
+            Text(o.feed),
+            Text(o.file),
             *(
                 str(c.get(k, ""))
                 for k in ("rows_read", "rows_inserted", "rows_updated", "rows_unchanged")
             ),
-            o.target,
+            Text(o.target),
             f"{sum(o.seconds.values()):.1f}" if o.seconds else "",
             _status(o),
         )
@@ -60,7 +72,7 @@ def _run_ingest(paths: list[Path], feed: str | None, reload: bool = False) -> li
     try:
         ingestor = Ingestor(settings, reload=reload)
     except FeedConfigError as e:
-        err.print(f"[red]error:[/] {e}")
+        error(e)
         raise typer.Exit(2) from e
     with out.status("starting") as status:
         return ingestor.ingest(
@@ -72,7 +84,7 @@ def _report(outcomes: list) -> None:
     out.print(_outcome_table(outcomes))
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
-        err.print(f"[red]error:[/] {o.error}", soft_wrap=True)
+        error(o.error)
     if failed:
         raise typer.Exit(1)
 
@@ -99,7 +111,7 @@ def demo(
     """Load the sample files of every feed into the local warehouse and show what happened."""
     files = sorted(sample_dir.glob("*.csv"))
     if not files:
-        err.print(f"[red]error:[/] no CSV files in {sample_dir}")
+        error(f"no CSV files in {sample_dir}")
         raise typer.Exit(2)
     settings = load_settings()
     out.print(
@@ -133,7 +145,7 @@ def _datamart_table(name: str, loaded: dict) -> Table:
         table.add_column(column, justify="left" if column in ("table", "load") else "right")
     for asset, m in sorted(loaded.items()):
         cells = [m.get(k, "") for k in ("rows_read", "rows_changed", "dagster/row_count")]
-        table.add_row(asset, str(m.get("table_load", "join")), *map(str, cells))
+        table.add_row(Text(asset), str(m.get("table_load", "join")), *map(str, cells))
     return table
 
 
@@ -144,7 +156,7 @@ def _run_datamart(name: str, load_type: str) -> None:
         try:
             loaded = Ingestor(load_settings()).run_datamart(name, load_type)
         except (LookupError, RuntimeError) as e:
-            err.print(f"[red]error:[/] {e}", soft_wrap=True)
+            error(e)
             raise typer.Exit(1) from e
     out.print(_datamart_table(name, loaded))
     first = next(iter(loaded.values()), {})
@@ -159,9 +171,31 @@ def datamart_run(
 ) -> None:
     """Load a datamart: mirror its source tables and rebuild its joins."""
     if load_type not in ("full", "incremental"):
-        err.print(f"[red]error:[/] --load-type is full or incremental, not {load_type!r}")
+        error(f"--load-type is full or incremental, not {load_type!r}")
         raise typer.Exit(2)
     _run_datamart(name, load_type)
+
+
+silver_app = typer.Typer(help="Silver Iceberg tables.")
+app.add_typer(silver_app, name="silver")
+
+
+@silver_app.command("register")
+def silver_register(
+    feed: Annotated[str, typer.Argument(help="the feed whose silver table to register")],
+) -> None:
+    """Register a feed's silver table in the Iceberg catalog again from the lake's latest
+    metadata (after the catalog was lost or reset); its data files are not touched."""
+    from wmg_assets.feeds.pipeline import register_silver_table
+    from wmg_resources import build_resources
+
+    resources = build_resources(load_settings(), env_vars=False)
+    try:
+        uri = register_silver_table(resources["iceberg"], resources["lake"], feed)  # type: ignore[arg-type]
+    except Exception as e:  # no metadata, or already registered: the message says which
+        error(e)
+        raise typer.Exit(1) from e
+    out.print(Text(f"registered silver.{feed} from {uri}"))
 
 
 @app.command()
@@ -172,7 +206,7 @@ def plan(
     """Show the schema changes (DDL) that ingesting a file would apply now; change nothing."""
     from rich.markdown import Markdown
 
-    from wmg_assets.feeds.config import feed_for_file, load_feeds
+    from wmg_assets.feeds.config import feed_for_file, feeds_of
     from wmg_assets.feeds.pipeline import plan_file
     from wmg_resources import build_resources
     from wmg_resources.errors import InputError
@@ -180,12 +214,12 @@ def plan(
     settings = load_settings()
     resources = build_resources(settings, env_vars=False)
     try:
-        chosen = feed_for_file(load_feeds(settings.config_dir / "feeds"), path.name, feed)
+        chosen = feed_for_file(feeds_of(settings), path.name, feed)
         with out.status(f"planning {path.name} for {chosen.name}"):
             used = {k: resources[k] for k in ("lake", "engine", "iceberg", "warehouse")}
             result = plan_file(chosen, path, **used)  # type: ignore[arg-type]
     except (LookupError, InputError) as e:
-        err.print(f"[red]error:[/] {e}", soft_wrap=True)
+        error(e)
         raise typer.Exit(1) from e
     target = f"{chosen.target.schema}.{chosen.target.table}"
     out.print(f"Plan for {path.name} → {target} ({result.rows_read} rows):")
@@ -205,7 +239,7 @@ def query(
         with connect_warehouse(settings.warehouse, settings.duckdb_memory_limit) as wh:
             names, rows = wh.query(sql)
     except Exception as e:  # the driver's message is the useful part
-        err.print(f"[red]error:[/] {type(e).__name__}: {e}", soft_wrap=True)
+        error(f"{type(e).__name__}: {e}")
         raise typer.Exit(1) from e
     if csv:
         import csv as csv_module
@@ -218,7 +252,7 @@ def query(
     for name in names:
         table.add_column(name)
     for row in rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
+        table.add_row(*(Text("NULL" if v is None else str(v)) for v in row))
     out.print(table)
 
 
@@ -236,7 +270,14 @@ def dev(port: Annotated[int, typer.Option(help="UI port")] = 3000) -> None:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OSError as e:  # a read-only or full disk, a missing folder: say where, in one line
+        if e.errno not in USER_OS_ERRORS:
+            raise
+        where = f" {e.filename}" if e.filename else ""
+        error(f"cannot write{where}: {e.strerror or e} (check WMG_HOME and free space)")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from wmg_assets.datamart.assets import build_datamart_assets
 from wmg_assets.datamart.config import DatamartConfig, load_datamarts
 from wmg_assets.events.notifications import notification_sensors
 from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets, feed_file_job
-from wmg_assets.feeds.config import FeedConfig, load_feeds
+from wmg_assets.feeds.config import FeedConfig, feeds_of
 from wmg_assets.feeds.sensors import SensorSettings, landing_triggers
 from wmg_assets.gold.assets import build_gold_asset
 from wmg_assets.gold.config import GoldConfig, load_gold
@@ -88,7 +88,7 @@ def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
     """Everything the config folder defines: feeds, gold, APIs and datamarts."""
     return build_definitions(
         settings,
-        load_feeds(settings.config_dir / "feeds"),
+        feeds_of(settings),
         load_gold(settings.config_dir / "gold"),
         load_api_sources(settings.config_dir / "apis"),
         load_datamarts(settings.config_dir / "datamart"),

@@ -15,7 +15,7 @@ from typing import Any
 import dagster as dg
 
 from wmg_assets.feeds.assets import feed_job_name, warehouse_asset_key
-from wmg_assets.feeds.config import FeedConfig, feed_for_file, load_feeds
+from wmg_assets.feeds.config import FeedConfig, feed_for_file, feeds_of
 from wmg_assets.feeds.landed import ALREADY_LOADED, RELOAD_TAG
 from wmg_resources import build_resources
 from wmg_resources.lake import LakeResource, landing_key
@@ -28,6 +28,11 @@ DAGSTER_YAML = """\
 # Dagster instance of WMG Platform (made by `wmg`). Runs, events and partitions live here.
 telemetry:
   enabled: false
+# The daemon fails runs that never start; runs whose process dies are found by the file
+# sensors and sweeps (run tag wmg/process) and their files requested again.
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
 """
 
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -43,6 +48,7 @@ class IngestOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # per step, from run metadata
     already_loaded_in: str | None = None  # run that loaded this content before (a no-op)
+    checks: dict[str, bool] = field(default_factory=dict)  # asset check name → passed
 
     @property
     def ok(self) -> bool:
@@ -121,7 +127,7 @@ class Ingestor:
         from wmg_assets.definitions import load_definitions_from
 
         self.settings = settings
-        self.feeds: list[FeedConfig] = load_feeds(settings.config_dir / "feeds")
+        self.feeds: list[FeedConfig] = feeds_of(settings)
         self.defs = defs or load_definitions_from(settings)
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
@@ -162,6 +168,7 @@ class Ingestor:
             raise_on_error=False,
         )
         outcome.run_id = result.run_id
+        outcome.checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
         if not result.success:
             outcome.error = failure_message(result.all_events, path.name)
             return outcome

@@ -6,8 +6,8 @@ For each file (partition), after its warehouse merge:
    (CSV-aware, independent of the parser) against the rows in the silver Iceberg table for
    this file (data file statistics) and the rows in this run's DLQ files (Parquet footers);
 2. warehouse rows read = silver rows — the merge staged every silver row of the file;
-3. rows read - rows deduplicated = rows updated + inserted + unchanged — every row kept by
-   the dedupe was accounted for by the merge.
+3. rows read - rows deduplicated = rows updated + inserted + unchanged + stale — every row
+   kept by the dedupe was accounted for by the merge.
 
 Any mismatch fails the check; the figures are in its metadata.
 """
@@ -37,11 +37,13 @@ def reconcile(figures: dict[str, int | None]) -> list[str]:
     if f["rows_read"] != f["silver_rows"]:
         mismatches.append(f"the merge read {f['rows_read']} rows of {f['silver_rows']} in silver")
     kept = (f["rows_read"] or 0) - (f["rows_deduplicated"] or 0)
-    merged = sum(f[k] or 0 for k in ("rows_updated", "rows_inserted", "rows_unchanged"))
+    merged = sum(
+        f.get(k) or 0 for k in ("rows_updated", "rows_inserted", "rows_unchanged", "rows_stale")
+    )
     if kept != merged:
         mismatches.append(
             f"{kept} rows were left after the dedupe but the merge accounts for {merged} "
-            "(updated + inserted + unchanged)"
+            "(updated + inserted + unchanged + stale)"
         )
     return mismatches
 
@@ -83,7 +85,7 @@ def _reconciliation_check(feed: FeedConfig) -> dg.AssetChecksDefinition:
                                                                          file_name)),
             "dlq_rows": sum(lake.parquet_rows(o.key) for o in dlq if o.key.endswith(".parquet")),
             **{k: merged.number(k) for k in ("rows_read", "rows_deduplicated", "rows_updated",
-                                              "rows_inserted", "rows_unchanged")},
+                                              "rows_inserted", "rows_unchanged", "rows_stale")},
         }  # fmt: skip
         mismatches = reconcile(figures)
         return dg.AssetCheckResult(

@@ -18,6 +18,7 @@ files never have to fit in memory, and S3-compatible endpoints (moto, MinIO) wor
 import hashlib
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -182,7 +183,11 @@ class LakeResource(dg.ConfigurableResource):
             entries = list(os.scandir(self.path(folder)))
         except FileNotFoundError:
             return []
-        names = sorted(e.name for e in entries if e.is_file() and folder + e.name > start_after)
+        names = sorted(
+            e.name  # a name starting with "." is a copy still being written (put_file)
+            for e in entries
+            if e.is_file() and not e.name.startswith(".") and folder + e.name > start_after
+        )
         return [o for o in (self.stat(folder + n) for n in names[:limit]) if o is not None]
 
     def list(self, prefix: str) -> list[LakeObject]:
@@ -229,7 +234,14 @@ class LakeResource(dg.ConfigurableResource):
                     return
                 except OSError:
                     pass  # another filesystem: copy
-            shutil.copyfile(local_path, self.path(key))  # copy_file_range/sendfile: in-kernel
+            # Copied beside the key, then renamed over it: a reader never sees half a file.
+            folder, name = os.path.split(self.path(key))
+            partial = os.path.join(folder, f".{name}.{uuid.uuid4().hex[:8]}.partial")
+            try:
+                shutil.copyfile(local_path, partial)  # copy_file_range/sendfile: in-kernel
+                os.replace(partial, self.path(key))
+            finally:
+                Path(partial).unlink(missing_ok=True)
             return
         with open(local_path, "rb") as src, self.fs.open_output_stream(self.path(key)) as dst:
             shutil.copyfileobj(src, dst, CHUNK)
@@ -257,8 +269,13 @@ class LakeResource(dg.ConfigurableResource):
             return pq.ParquetFile(src).metadata.num_rows
 
     def move(self, src_key: str, dst_key: str) -> None:
+        """Move an object; moving one that another process has just moved there is a no-op."""
         self._ensure_parent(dst_key)
-        self.fs.move(self.path(src_key), self.path(dst_key))
+        try:
+            self.fs.move(self.path(src_key), self.path(dst_key))
+        except FileNotFoundError:
+            if not self.exists(dst_key):
+                raise
 
     def delete(self, key: str) -> None:
         if self.exists(key):

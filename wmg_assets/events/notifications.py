@@ -16,7 +16,9 @@ from wmg_resources.notifier import NotifierResource
 
 PARTITION_TAG = "dagster/partition"
 
-COUNT_KEYS = ("rows_read", "rows_updated", "rows_inserted", "rows_unchanged", "rows_rejected")
+COUNT_KEYS = (
+    "rows_read", "rows_updated", "rows_inserted", "rows_unchanged", "rows_stale", "rows_rejected"
+)  # fmt: skip
 
 
 def run_message(

@@ -19,17 +19,23 @@ from wmg_assets.feeds.landed import (
     ALREADY_LOADED,
     bronze_asset_key,
     landed_file,
+    record_duplicate,
     skip_if_already_loaded,
 )
 from wmg_assets.feeds.lifecycle import correlated_logs, file_step
-from wmg_assets.feeds.pipeline import merge_into_warehouse, write_silver
+from wmg_assets.feeds.pipeline import SilverNotRegistered, merge_into_warehouse, write_silver
 from wmg_assets.feeds.quality import RulesBroken, rules_check_result, rules_check_spec
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import LakeResource
+from wmg_resources.processes import current_process
 from wmg_resources.timing import StepTimes
 from wmg_resources.warehouse import Column, WarehouseResource
+from wmg_resources.warehouse.ledger import AlreadyLoaded
+
+PROCESS_TAG = "wmg/process"
+"""Run tag: the process (`host:pid:start`) that runs the file's steps."""
 
 
 def arrow_column_schema(schema: pa.Schema) -> dg.TableSchema:
@@ -87,7 +93,7 @@ def data_errors() -> Iterator[None]:
     """Bad data fails the step for good: retrying cannot fix a file."""
     try:
         yield
-    except InputError as e:
+    except (InputError, SilverNotRegistered) as e:
         raise dg.Failure(description=str(e), allow_retries=False) from e
 
 
@@ -116,6 +122,9 @@ def build_feed_assets(
         context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
         file_name = context.partition_key
+        # Which process loads the file: a run whose process died is then told from one
+        # still loading (the sensors and sweeps mark it failed and request the file again).
+        context.instance.add_run_tags(context.run_id, {PROCESS_TAG: current_process()})
         with correlated_logs(context, lake, feed=feed.name, file=file_name, step="bronze"):
             landed = landed_file(lake, context.partition_key, feed)
             previous = skip_if_already_loaded(context, feed, lake=lake, warehouse=warehouse,
@@ -157,7 +166,7 @@ def build_feed_assets(
             try:
                 result = write_silver(
                     feed, context.partition_key, context.run_id, lake=lake, engine=engine,
-                    iceberg=iceberg,
+                    iceberg=iceberg, identifier_limit=warehouse.identifier_limit,
                 )  # fmt: skip
             except RulesBroken as broken:  # the check is red in the run, then the step fails
                 yield rules_check_result(broken.outcome, [])
@@ -188,46 +197,57 @@ def build_feed_assets(
         description=(
             f"Current state of `{target}`: each **{feed.name}** file's silver rows upserted "
             f"by key ({', '.join(feed.upsert_keys)})"
-            + (f", latest `{feed.order_by}` winning among duplicates" if feed.order_by else "")
-            + ", in one transaction (DELETE … USING + INSERT)."
+            + (
+                f", latest `{feed.order_by}` winning among duplicates and over older versions "
+                "already in the table"
+                if feed.order_by
+                else ""
+            )
+            + ", in one transaction (DELETE … USING + INSERT) that also writes the audit and "
+            "ledger rows. Columns a file lacks keep their values in updated rows."
         ),
         partitions_def=partitions,
         group_name=feed.name,
+        output_required=False,
     )
     def warehouse_target(
         context: dg.AssetExecutionContext,
         lake: LakeResource,
         iceberg: IcebergResource,
         warehouse: WarehouseResource,
-    ) -> dg.MaterializeResult:
-        with (
-            file_step(
-                context, feed, "warehouse", lake=lake, warehouse=warehouse, final=True
-            ) as step,
-            data_errors(),
-        ):
-            result = merge_into_warehouse(
-                feed, context.partition_key, context.run_id, lake=lake, iceberg=iceberg,
-                warehouse=warehouse,
-            )  # fmt: skip
-            step.counts = {
-                "rows_read": result.rows_read,
-                "rows_updated": result.rows_updated,
-                "rows_inserted": result.rows_inserted,
-            }
-            step.schema_changes = result.plan_markdown
-        return dg.MaterializeResult(
+    ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
+        try:
+            with (
+                file_step(
+                    context, feed, "warehouse", lake=lake, warehouse=warehouse, final=True
+                ) as step,
+                data_errors(),
+            ):
+                result = merge_into_warehouse(
+                    feed, context.partition_key, context.run_id, lake=lake, iceberg=iceberg,
+                    warehouse=warehouse, record=step.record,
+                )  # fmt: skip
+                step.counts = result.counts
+                step.schema_changes = result.plan_markdown
+        except AlreadyLoaded as done:  # another run loaded this object while this one ran
+            landed = step.landed()
+            if landed is not None:
+                record_duplicate(context.run_id, feed, lake=lake, warehouse=warehouse,
+                                 landed=landed, previous=done.previous)  # fmt: skip
+            yield dg.AssetObservation(
+                asset_key=context.asset_key,
+                partition=context.partition_key,
+                metadata={ALREADY_LOADED: done.previous.run_id},
+            )
+            return
+        yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": result.target_rows,
                 "dagster/table_name": target,
                 "dagster/column_schema": warehouse_column_schema(
                     result.target_columns, feed.upsert_keys
                 ),
-                "rows_read": result.rows_read,
-                "rows_deduplicated": result.rows_deduplicated,
-                "rows_unchanged": result.rows_unchanged,
-                "rows_updated": result.rows_updated,
-                "rows_inserted": result.rows_inserted,
+                **result.counts,
                 "table_created": result.table_created,
                 "schema_changes": dg.MetadataValue.md(result.plan_markdown),
                 **StepTimes.metadata_of(result.seconds),

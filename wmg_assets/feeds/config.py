@@ -17,12 +17,16 @@ views:
 import codecs
 import fnmatch
 import string
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import sqlglot
+import sqlglot.errors
 import yaml
 from dagster._utils.schedules import is_valid_cron_string
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -30,13 +34,30 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from sqlglot import exp
 
 from wmg_assets.feeds.column_transforms import ColumnTransform
 from wmg_assets.transforms.raw_csv import CsvFormat
 from wmg_checks.rules import QualityRules
+from wmg_resources.settings import WmgSettings
 from wmg_resources.warehouse.evolution import ViewDefinition
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$", max_length=127)]
+
+
+def _lowercase(value: str) -> str:
+    if value != value.lower():
+        raise ValueError(f"{value!r}: column names are lowercase once cleaned")
+    return value
+
+
+ColumnName = Annotated[
+    str, StringConstraints(pattern=r"^\w+$", max_length=127), AfterValidator(_lowercase)
+]
+"""A cleaned column name: letters and digits of any script and `_`, lowercase."""
+
+RESERVED_SCHEMAS = ("information_schema", "pg_catalog", "pg_internal", "pg_toast")
+RESERVED_TABLE_PREFIX = "_wmg_"
 
 
 class FeedConfigError(ValueError):
@@ -50,6 +71,20 @@ class _Model(BaseModel):
 class TargetTable(_Model):
     schema_: Identifier = Field(alias="schema")
     table: Identifier
+
+    @field_validator("schema_")
+    @classmethod
+    def _not_a_system_schema(cls, value: str) -> str:
+        if value in RESERVED_SCHEMAS or value.startswith("pg_"):
+            raise ValueError(f"{value!r} is a system schema of the warehouse")
+        return value
+
+    @field_validator("table")
+    @classmethod
+    def _not_a_staging_name(cls, value: str) -> str:
+        if value.startswith(RESERVED_TABLE_PREFIX):
+            raise ValueError(f"names starting with {RESERVED_TABLE_PREFIX!r} are the platform's")
+        return value
 
     @property
     def schema(self) -> str:  # type: ignore[override]
@@ -66,9 +101,11 @@ class CsvOptions(_Model):
     @classmethod
     def _known_encoding(cls, value: str) -> str:
         try:
-            codecs.lookup(value)
+            codec = codecs.lookup(value)
         except LookupError as e:
             raise ValueError(f"unknown encoding {value!r}") from e
+        if not getattr(codec, "_is_text_encoding", True):
+            raise ValueError(f"{value!r} is not a text encoding (e.g. utf-8, latin-1, cp1252)")
         return value
 
     def format(self) -> CsvFormat:
@@ -76,6 +113,31 @@ class CsvOptions(_Model):
 
 
 VIEW_PLACEHOLDERS = {"schema_name", "view_name", "source_table"}
+_NOT_IN_A_VIEW = (
+    exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Drop, exp.Create, exp.Command, exp.Alter,
+    exp.TruncateTable,
+)  # fmt: skip
+
+
+def check_single_create_view(template: str) -> None:
+    """A view definition is exactly one `CREATE [OR REPLACE] VIEW … AS <query>` whose query
+    reads and changes nothing else (no statement after it, no data-modifying CTE)."""
+    sql = template.format(schema_name='"s"', view_name='"v"', source_table='"t"')
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="postgres") if s is not None]
+    except sqlglot.errors.SqlglotError as e:
+        raise ValueError(f"not valid SQL: {str(e).splitlines()[0]}") from e
+    if len(statements) != 1:
+        raise ValueError(f"must be exactly one CREATE VIEW statement, found {len(statements)}")
+    [create] = statements
+    if not isinstance(create, exp.Create) or str(create.args.get("kind", "")).upper() != "VIEW":
+        raise ValueError("must be a CREATE VIEW statement")
+    query = create.expression
+    if not isinstance(query, exp.Query):
+        raise ValueError("must be CREATE VIEW … AS SELECT …")
+    found = next((n for n in query.walk() if isinstance(n, _NOT_IN_A_VIEW)), None)
+    if found is not None:
+        raise ValueError(f"the view's query may only read: it contains {found.key.upper()}")
 
 
 class ViewConfig(_Model):
@@ -97,6 +159,7 @@ class ViewConfig(_Model):
                 f"unknown placeholder(s) {', '.join(sorted(map(repr, unknown)))}; "
                 f"use only {{schema_name}}, {{view_name}}, {{source_table}}"
             )
+        check_single_create_view(value)
         return value
 
     def to_definition(self) -> ViewDefinition:
@@ -107,15 +170,17 @@ class FeedConfig(_Model):
     name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=63)]
     file_pattern: str = Field(min_length=1)
     target: TargetTable
-    upsert_keys: list[Identifier] = Field(min_length=1)
-    order_by: Identifier | None = None
+    upsert_keys: list[ColumnName] = Field(min_length=1)
+    order_by: ColumnName | None = None
     csv: CsvOptions = CsvOptions()
     views: list[ViewConfig] = []
     description: str | None = None
     schedule: str | None = None
     rules: QualityRules | None = None
-    transforms: dict[Identifier, ColumnTransform] = {}
+    transforms: dict[ColumnName, ColumnTransform] = {}
     processing_metadata: bool = False
+    skip_repeated_content: bool = False
+    """Also skip a file under a new name whose content equals the feed's latest load."""
 
     @field_validator("schedule")
     @classmethod
@@ -164,10 +229,17 @@ def load_yaml_models(directory: Path, model: type[M]) -> list[M]:
     return models
 
 
-def load_feeds(directory: Path) -> list[FeedConfig]:
-    """Every feed in `directory/*.yaml`, checked for clashes between feeds."""
+def load_feeds(directory: Path, reserved_schemas: Sequence[str] = ()) -> list[FeedConfig]:
+    """Every feed in `directory/*.yaml`, checked for clashes between feeds and with the
+    platform's own schemas (`reserved_schemas`: the audit schema)."""
     paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
     feeds = [load_feed(p) for p in paths]
+    for path, feed in zip(paths, feeds, strict=True):
+        if feed.target.schema in reserved_schemas:
+            raise FeedConfigError(
+                f"{path}: field target.schema: {feed.target.schema!r} holds the platform's "
+                "audit and ledger tables; choose another schema"
+            )
     seen_names: dict[str, Path] = {}
     seen_targets: dict[tuple[str, str], Path] = {}
     for path, feed in zip(paths, feeds, strict=True):
@@ -183,6 +255,11 @@ def load_feeds(directory: Path) -> list[FeedConfig]:
             )
         seen_names[feed.name], seen_targets[target] = path, path
     return feeds
+
+
+def feeds_of(settings: WmgSettings) -> list[FeedConfig]:
+    """The feeds of the configured folder; none may target the audit schema."""
+    return load_feeds(settings.config_dir / "feeds", reserved_schemas=[settings.audit_schema])
 
 
 def feed_for_file(

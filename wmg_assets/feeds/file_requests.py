@@ -3,7 +3,9 @@
 For each object under `data/in/`:
 
 - no feed's `file_pattern` matches it (or several do) → a *stray*: reported, left in place;
-- a run of its partition is queued or running → nothing (that run will load it);
+- a run of its partition is queued or running → nothing (that run will load it), unless
+  that run's process is gone (killed, or its machine lost): the run is marked failed and
+  the file is requested again;
 - the ledger shows its feed already loaded this object (same ETag and size) → a visible
   no-op: "already loaded in run …", and the file is archived;
 - otherwise → its partition is added and one run of the feed's job is requested, with
@@ -21,9 +23,10 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from wmg_assets.feeds.assets import feed_job_name
+from wmg_assets.feeds.assets import PROCESS_TAG, feed_job_name
 from wmg_assets.feeds.config import FeedConfig, feed_for_file
 from wmg_resources.lake import LakeObject, LakeResource, archive_key
+from wmg_resources.processes import process_is_gone
 from wmg_resources.warehouse import Warehouse, WarehouseResource
 from wmg_resources.warehouse.ledger import LedgerRow, find_loaded
 
@@ -118,11 +121,28 @@ class FileRequestPlanner:
             filters=dg.RunsFilter(
                 job_name=feed_job_name(feed), tags={PARTITION_TAG: obj.name}, statuses=IN_FLIGHT
             ),
-            limit=1,
         )
-        if runs:
-            self.log.info(f"{obj.key}: run {runs[0].run_id} is already loading it")
-        return bool(runs)
+        for run in runs:
+            if not self._died(run):
+                self.log.info(f"{obj.key}: run {run.run_id} is already loading it")
+                return True
+            self.instance.report_run_failed(
+                run, message=f"the run's process ({run.tags[PROCESS_TAG]}) is gone"
+            )
+            self.log.warning(
+                f"{obj.key}: run {run.run_id} died (its process {run.tags[PROCESS_TAG]} is "
+                "gone); marked failed, requesting the file again"
+            )
+        return False
+
+    @staticmethod
+    def _died(run: dg.DagsterRun) -> bool:
+        process = run.tags.get(PROCESS_TAG)
+        return (
+            run.status == dg.DagsterRunStatus.STARTED
+            and bool(process)
+            and (process_is_gone(process or ""))
+        )
 
     def _archive_loaded(self, obj: LakeObject, previous: LedgerRow) -> None:
         destination = archive_key(obj.name, datetime.now(UTC))
@@ -159,8 +179,9 @@ class _LedgerReader:
                     self.warehouse.connect(lock_wait_seconds=LEDGER_LOCK_WAIT_SECONDS)
                 )
             return find_loaded(
-                self.wh, self.warehouse.audit_schema, feed.name, etag=obj.etag, size=obj.size
-            )
+                self.wh, self.warehouse.audit_schema, feed.name, name=obj.name, etag=obj.etag,
+                size=obj.size, any_name=feed.skip_repeated_content,
+            )  # fmt: skip
         except Exception as e:  # the run's own check (by sha256) still applies
             self.unavailable = True
             self.log.warning(f"file ledger not readable ({e}); requesting runs, bronze checks")

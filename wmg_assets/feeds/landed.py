@@ -1,10 +1,11 @@
-"""A landed file as bronze sees it, and the exactly-once rule: content loaded once.
+"""A landed file as bronze sees it, and the exactly-once rule: each landed object once.
 
 Bronze records each file's key, size, sha256 and ETag. Before a file is loaded, the file
-ledger (`wmg.file_ledger`) is asked whether its feed already loaded this content; if so the
-run is a visible no-op ("already loaded in run …"): the file is archived, a `DUPLICATE` row
-goes to the ledger and silver and warehouse are skipped. The run tag `wmg/reload=true`
-forces a load anyway.
+ledger (`wmg.file_ledger`) is asked whether its feed already loaded this object (the same
+name with the same content; see `ledger.py`); if so the run is a visible no-op ("already
+loaded in run …"): the file is archived, a `DUPLICATE` row goes to the ledger and silver and
+warehouse are skipped. The merge asks again inside its transaction, so of two runs of one
+object at once only one loads. The run tag `wmg/reload=true` forces a load anyway.
 """
 
 import codecs
@@ -19,6 +20,7 @@ from wmg_assets.feeds.config import FeedConfig
 from wmg_assets.transforms.records import CsvRecordCounter
 from wmg_resources.lake import LakeResource, archive_key
 from wmg_resources.warehouse import WarehouseResource
+from wmg_resources.warehouse.base import Warehouse
 from wmg_resources.warehouse.ledger import (
     DUPLICATE,
     LedgerRow,
@@ -144,6 +146,21 @@ def loaded_file_of_partition(
     return None if latest is None else LandedFile.from_metadata(latest.metadata)
 
 
+def previous_load(
+    wh: Warehouse, audit_schema: str, feed: FeedConfig, landed: LandedFile, run_id: str
+) -> LedgerRow | None:
+    """The earlier load (by another run) that makes this landed object already loaded."""
+    previous = find_loaded(
+        wh, audit_schema, feed.name, name=landed.name, sha256=landed.sha256,
+        any_name=feed.skip_repeated_content,
+    )  # fmt: skip
+    return None if previous is None or previous.run_id == run_id else previous
+
+
+def reload_requested(context: dg.AssetExecutionContext) -> bool:
+    return context.run.tags.get(RELOAD_TAG, "").lower() == "true"
+
+
 def skip_if_already_loaded(
     context: dg.AssetExecutionContext,
     feed: FeedConfig,
@@ -152,23 +169,39 @@ def skip_if_already_loaded(
     warehouse: WarehouseResource,
     landed: LandedFile,
 ) -> LedgerRow | None:
-    """If the feed already loaded this content (and no reload is asked for): archive the
+    """If the feed already loaded this object (and no reload is asked for): archive the
     file, record a DUPLICATE, log where it was loaded, and return that load's ledger row."""
-    if context.run.tags.get(RELOAD_TAG, "").lower() == "true":
+    if reload_requested(context):
         return None
     with warehouse.connect() as wh:
-        previous = find_loaded(wh, warehouse.audit_schema, feed.name, sha256=landed.sha256)
-        if previous is None or previous.run_id == context.run_id:
-            return None
+        previous = previous_load(wh, warehouse.audit_schema, feed, landed, context.run_id)
+    if previous is not None:
+        record_duplicate(context.run_id, feed, lake=lake, warehouse=warehouse, landed=landed,
+                         previous=previous)  # fmt: skip
+    return previous
+
+
+def record_duplicate(
+    run_id: str,
+    feed: FeedConfig,
+    *,
+    lake: LakeResource,
+    warehouse: WarehouseResource,
+    landed: LandedFile,
+    previous: LedgerRow,
+) -> None:
+    """A run that found its object already loaded: a DUPLICATE ledger row, the file archived
+    (wherever it is now), and a log line naming the run that loaded it."""
+    with warehouse.connect() as wh:
         write_ledger_row(
-            wh, warehouse.audit_schema, landed.ledger_row(feed.name, context.run_id, DUPLICATE)
+            wh, warehouse.audit_schema, landed.ledger_row(feed.name, run_id, DUPLICATE)
         )
     destination = archive_key(landed.name, datetime.now(UTC))
-    if landed.key != destination:
-        lake.move(landed.key, destination)
+    current = lake.find_landed(landed.name)
+    if current is not None and current != destination:
+        lake.move(current, destination)
     log.info(
         "%s: already loaded in run %s (from %s at %s UTC); nothing to load, file moved to %s",
         landed.name, previous.run_id, previous.key, f"{previous.loaded_at:%Y-%m-%d %H:%M:%S}",
         destination,
     )  # fmt: skip
-    return previous

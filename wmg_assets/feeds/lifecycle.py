@@ -1,8 +1,9 @@
 """What happens around each step of a file: structured logs, audit row, file moves.
 
-Every step of a feed (silver, warehouse) runs inside `file_step`. Success of the
-warehouse step archives the file (`data/archive/YYYY/MM/`) and writes a SUCCESS audit row.
-Both outcomes also go to the file ledger (`wmg.file_ledger`, see `landed.py`).
+Every step of a feed (silver, warehouse) runs inside `file_step`. The warehouse step's merge
+writes the SUCCESS audit row and ledger row inside its own transaction (`FileStep.record`),
+so the target, the audit and the ledger always agree; the file is then archived
+(`data/archive/YYYY/MM/`), which is safe to repeat.
 A failure in any step writes a FAILED audit row with the error, moves the file to
 `data/unprocessed/YYYY/MM/`, and re-raises so the run fails visibly. Either way the step's
 JSON log lines (`level, ts, run_id, msg` and extra fields) are appended to
@@ -20,11 +21,16 @@ from typing import Any
 import dagster as dg
 
 from wmg_assets.feeds.config import FeedConfig
-from wmg_assets.feeds.landed import loaded_file_of_partition
+from wmg_assets.feeds.landed import (
+    LandedFile,
+    loaded_file_of_partition,
+    previous_load,
+    reload_requested,
+)
 from wmg_resources.lake import LakeResource, archive_key, unprocessed_key
-from wmg_resources.warehouse import WarehouseResource
+from wmg_resources.warehouse import Warehouse, WarehouseResource
 from wmg_resources.warehouse.audit import AuditRow, write_audit_row
-from wmg_resources.warehouse.ledger import FAILED, SUCCESS, write_ledger_row
+from wmg_resources.warehouse.ledger import AlreadyLoaded, write_ledger_row
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +65,37 @@ class RunLogBuffer(logging.Handler):
 
 @dataclass
 class FileStep:
-    """Handed to the step's code: log through `info`, set `audit` counts for success."""
+    """Handed to the step's code: log through `info`; the final step's merge calls `record`
+    inside its transaction (or sets `counts` for `file_step` to record on success)."""
 
     buffer: RunLogBuffer
+    context: dg.AssetExecutionContext
+    feed: FeedConfig
+    audit_schema: str
     counts: dict[str, int] = field(default_factory=dict)
     schema_changes: str | None = None
+    recorded: bool = False
 
     def info(self, msg: str, **extra: Any) -> None:
         log.info(msg, extra={"wmg": extra})
+
+    def landed(self) -> LandedFile | None:
+        """What bronze recorded of this run's file."""
+        partition = self.context.partition_key
+        return loaded_file_of_partition(self.context.instance, self.feed, partition)
+
+    def record(self, wh: Warehouse, counts: dict[str, int], schema_changes: str) -> None:
+        """The SUCCESS audit and ledger rows, written on `wh` inside the merge's transaction;
+        raises `AlreadyLoaded` (rolling the merge back) when another run loaded the same
+        object meanwhile."""
+        landed = self.landed()
+        if landed is not None and not reload_requested(self.context):
+            previous = previous_load(wh, self.audit_schema, self.feed, landed, self.context.run_id)
+            if previous is not None:
+                raise AlreadyLoaded(previous)
+        self.counts, self.schema_changes = counts, schema_changes
+        write_outcome(wh, self.audit_schema, audit_row(self, None), landed, self.context.run_id)
+        self.recorded = True
 
 
 def _run_start(context: dg.AssetExecutionContext) -> datetime:
@@ -123,10 +152,12 @@ def file_step(
     file_name = context.partition_key
     fields = {"feed": feed.name, "file": file_name, "step": step}
     with correlated_logs(context, lake, **fields) as buffer:
-        state = FileStep(buffer)
+        state = FileStep(buffer, context, feed, warehouse.audit_schema)
         state.info(f"{step} of {file_name} started")
         try:
             yield state
+        except AlreadyLoaded:
+            raise  # not a failure: the caller records the duplicate
         except Exception as error:
             log.error("%s of %s failed: %s", step, file_name, error)
             _finish(context, feed, lake, warehouse, state, error)
@@ -134,6 +165,37 @@ def file_step(
         if final:
             _finish(context, feed, lake, warehouse, state, None)
         state.info(f"{step} of {file_name} succeeded", **state.counts)
+
+
+def audit_row(state: FileStep, error: Exception | None) -> AuditRow:
+    """The job_sts row of a file's attempt; a failure's message names the file."""
+    context, feed = state.context, state.feed
+    file_name, message = context.partition_key, None
+    if error is not None:
+        message = str(error) if file_name in str(error) else f"{file_name}: {error}"
+    return AuditRow(
+        run_id=context.run_id,
+        job_id=feed.name,
+        run_start_ts=_naive_utc(_run_start(context)),
+        run_end_ts=_naive_utc(datetime.now(UTC)),
+        source_filename=file_name,
+        target_table_name=f"{feed.target.schema}.{feed.target.table}",
+        records_read=state.counts.get("rows_read"),
+        records_updated=state.counts.get("rows_updated"),
+        records_inserted=state.counts.get("rows_inserted"),
+        status="FAILED" if error else "SUCCESS",
+        error_message=message[:65000] if message else None,
+        schema_changes=state.schema_changes,
+    )
+
+
+def write_outcome(
+    wh: Warehouse, schema: str, row: AuditRow, landed: LandedFile | None, run_id: str
+) -> None:
+    """The audit row and, when bronze recorded the file, its ledger row (same status)."""
+    write_audit_row(wh, schema, row)
+    if landed is not None:
+        write_ledger_row(wh, schema, landed.ledger_row(row.job_id, run_id, row.status))
 
 
 def _finish(
@@ -144,34 +206,18 @@ def _finish(
     state: FileStep,
     error: Exception | None,
 ) -> None:
-    """Audit row, then the file's move: archive on success, unprocessed on failure."""
+    """Audit and ledger rows (unless the merge wrote them), then the file's move: archive
+    on success, unprocessed on failure."""
     file_name, now = context.partition_key, datetime.now(UTC)
-    row = AuditRow(
-        run_id=context.run_id,
-        job_id=feed.name,
-        run_start_ts=_naive_utc(_run_start(context)),
-        run_end_ts=_naive_utc(now),
-        source_filename=file_name,
-        target_table_name=f"{feed.target.schema}.{feed.target.table}",
-        records_read=state.counts.get("rows_read"),
-        records_updated=state.counts.get("rows_updated"),
-        records_inserted=state.counts.get("rows_inserted"),
-        status="FAILED" if error else "SUCCESS",
-        error_message=str(error)[:65000] if error else None,
-        schema_changes=state.schema_changes,
-    )
-    landed = loaded_file_of_partition(context.instance, feed, file_name)
-    try:
-        with warehouse.connect() as wh, wh.transaction():
-            write_audit_row(wh, warehouse.audit_schema, row)
-            if landed is not None:
-                status = FAILED if error else SUCCESS
-                ledger_row = landed.ledger_row(feed.name, context.run_id, status)
-                write_ledger_row(wh, warehouse.audit_schema, ledger_row)
-    except Exception:
-        log.exception("could not write the audit and ledger rows of %s", file_name)
-        if error is None:
-            raise
+    if not state.recorded:
+        try:
+            with warehouse.connect() as wh, wh.transaction():
+                write_outcome(wh, warehouse.audit_schema, audit_row(state, error),
+                              state.landed(), context.run_id)  # fmt: skip
+        except Exception:
+            log.exception("could not write the audit and ledger rows of %s", file_name)
+            if error is None:
+                raise
     current = lake.find_landed(file_name)
     destination = (unprocessed_key if error else archive_key)(file_name, now)
     if current and current != destination:

@@ -15,7 +15,8 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pyiceberg.exceptions import NoSuchTableError
+import tenacity
+from pyiceberg.exceptions import CommitFailedException, NoSuchTableError
 from pyiceberg.expressions import BooleanExpression, EqualTo
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table as IcebergTable
@@ -24,8 +25,9 @@ from wmg_assets.feeds.column_transforms import apply_column_transforms
 from wmg_assets.feeds.config import FeedConfig
 from wmg_assets.feeds.quality import RulesOutcome, apply_rules
 from wmg_assets.feeds.streaming_cast import StreamingCast
-from wmg_assets.transforms.raw_csv import RawFile, parse_csv_to_parquet
-from wmg_assets.transforms.silver import align_types, to_silver
+from wmg_assets.transforms.inference import first_value_not_of
+from wmg_assets.transforms.raw_csv import LINE_COLUMN, RawFile, parse_csv_to_parquet
+from wmg_assets.transforms.silver import TypeConflict, align_types, to_silver
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
@@ -33,11 +35,12 @@ from wmg_resources.lake import LakeResource, dlq_prefix, landing_key, silver_pre
 from wmg_resources.timing import StepTimes
 from wmg_resources.warehouse import WarehouseResource
 from wmg_resources.warehouse.dialect import logical_type
-from wmg_resources.warehouse.merge import MergeResult, SourceColumn, upsert_parquet
+from wmg_resources.warehouse.merge import MergeResult, Recorder, SourceColumn, upsert_parquet
 
 log = logging.getLogger(__name__)
 
 SILVER_NAMESPACE = "silver"
+COMMIT_ATTEMPTS = 20
 SILVER_TABLE_PROPERTIES = {
     # Exact file_name bounds, so a file's rows are found (and replaced) by pruning alone;
     # Iceberg's default truncates string bounds to 16 characters.
@@ -85,11 +88,54 @@ def _safe_stem(file_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", file_name)
 
 
-def load_silver_table(iceberg: IcebergResource, feed: str) -> IcebergTable | None:
+def load_silver_table(
+    iceberg: IcebergResource, feed: str, lake: LakeResource | None = None
+) -> IcebergTable | None:
+    """The feed's silver table, or None when there is none yet. With `lake`, a table the
+    catalog does not know while the lake holds its metadata (a lost or reset catalog) is
+    an error: writing would start a new table and orphan the old data."""
     try:
         return iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed}")
     except NoSuchTableError:
+        orphaned = None if lake is None else latest_silver_metadata(lake, feed)
+        if orphaned is not None:
+            raise SilverNotRegistered(feed, lake.uri(orphaned) if lake else orphaned) from None
         return None
+
+
+class SilverNotRegistered(RuntimeError):
+    """The lake holds a silver table that the Iceberg catalog does not know."""
+
+    def __init__(self, feed: str, metadata_uri: str) -> None:
+        self.feed, self.metadata_uri = feed, metadata_uri
+        super().__init__(
+            f"silver.{feed} is not in the Iceberg catalog, but the lake holds its data and "
+            f"metadata ({metadata_uri}): the catalog was lost or reset. Nothing was written. "
+            f"Run `wmg silver register {feed}` to register the latest metadata again."
+        )
+
+
+def latest_silver_metadata(lake: LakeResource, feed: str) -> str | None:
+    """Key of the newest metadata file of the feed's silver table in the lake, if any
+    (pyiceberg names them `<sequence>-<uuid>.metadata.json`)."""
+    found = [
+        o.key for o in lake.list(f"{silver_prefix(feed)}/metadata")
+        if o.key.endswith(".metadata.json")
+    ]  # fmt: skip
+    return max(found, key=lambda k: k.rsplit("/", 1)[-1]) if found else None
+
+
+def register_silver_table(iceberg: IcebergResource, lake: LakeResource, feed: str) -> str:
+    """Register the lake's latest metadata of `silver.<feed>` in the catalog; its URI."""
+    key = latest_silver_metadata(lake, feed)
+    if key is None:
+        raise LookupError(
+            f"no silver metadata for feed {feed!r} under {lake.uri(silver_prefix(feed))}"
+        )
+    catalog = iceberg.catalog()
+    catalog.create_namespace_if_not_exists(SILVER_NAMESPACE)
+    catalog.register_table(f"{SILVER_NAMESPACE}.{feed}", lake.uri(key))
+    return lake.uri(key)
 
 
 @dataclass(frozen=True)
@@ -111,11 +157,14 @@ def prepare_silver(
     *,
     engine: EngineResource,
     iceberg: IcebergResource,
+    lake: LakeResource | None = None,
+    identifier_limit: int | None = None,
 ) -> PreparedSilver:
     """Parse, check and type a file on the engine into local Parquet (no rows when every
-    row was rejected); types follow the silver table once it exists."""
+    row was rejected); types follow the silver table once it exists. Column names fit in
+    `identifier_limit` bytes (the warehouse's)."""
     times = StepTimes()
-    existing = load_silver_table(iceberg, feed.name)
+    existing = load_silver_table(iceberg, feed.name, lake)
     current = (
         None if existing is None
         else {f.name: silver_type_of(f.type) for f in existing.schema().as_arrow()}
@@ -130,6 +179,8 @@ def prepare_silver(
             return parse_csv_to_parquet(
                 open_stream, feed.csv.format(), file_name, scratch / "raw.parquet",
                 keys=feed.upsert_keys, speculate=stream.start if stream else None,
+                required=[feed.order_by] if feed.order_by else [],
+                max_name_bytes=identifier_limit,
             )  # fmt: skip
 
     files: list[Path] = []
@@ -151,24 +202,36 @@ def prepare_silver(
         raw = parse()
     if raw.rows == 0 and raw.rejected == 0:
         raise InputError(file_name, "the file has a header but no data rows")
-    missing = [k for k in [*feed.upsert_keys, feed.order_by] if k and k not in raw.columns]
-    if missing:
-        raise InputError(
-            file_name,
-            f"column(s) {', '.join(map(repr, missing))} named in the feed config are not in "
-            f"the file (its columns: {', '.join(raw.columns)})",
-            line=1,
-        )
     if raw.rows == 0:
         return PreparedSilver(raw, [], pa.schema([]), existing, times)
     if not files:
+        try:
+            types = aligned(raw.types)
+        except TypeConflict as conflict:
+            types = aligned(_settle(conflict, raw.types, raw.path))
         with times("cast"), engine.session() as con:
             expr = to_silver(
-                con.read_parquet(str(raw.path)), aligned(raw.types), run_date=run_date,
+                con.read_parquet(str(raw.path)), types, run_date=run_date,
                 file_name=file_name, padded=raw.padded,
             )  # fmt: skip
             files = engine.write_parquet(con, expr, scratch / "silver")
     return PreparedSilver(raw, files, nullable_schema(pq.read_schema(files[0])), existing, times)
+
+
+def _settle(conflict: TypeConflict, types: dict[str, str], raw_path: Path) -> dict[str, str]:
+    """Types for a file whose columns disagree with silver: a column none of whose values
+    breaks the silver type (e.g. blank throughout) takes that type; otherwise the conflict
+    is raised, naming the line and value where the file first breaks it."""
+    settled = dict(types)
+    for column, file_type, silver_type in conflict.problems:
+        batches = pq.ParquetFile(raw_path).iter_batches(columns=[column, LINE_COLUMN])
+        found = first_value_not_of(batches, column, silver_type)
+        if found is not None:
+            first = (column, file_type, silver_type)
+            others = [p for p in conflict.problems if p != first]
+            raise TypeConflict(conflict.file_name, [first, *others]).located(*found)
+        settled[column] = silver_type
+    return settled
 
 
 def _or_none(
@@ -201,6 +264,7 @@ def write_silver(
     lake: LakeResource,
     engine: EngineResource,
     iceberg: IcebergResource,
+    identifier_limit: int | None = None,
 ) -> SilverResult:
     """Parse, type and commit one landed file into the feed's silver Iceberg table.
 
@@ -213,9 +277,9 @@ def write_silver(
     with tempfile.TemporaryDirectory(prefix="wmg-silver-") as scratch:
         prepared = prepare_silver(
             feed, file_name, lambda: lake.open_input(key), Path(scratch), engine=engine,
-            iceberg=iceberg,
+            iceberg=iceberg, lake=lake, identifier_limit=identifier_limit,
         )  # fmt: skip
-        raw, existing, schema = prepared.raw, prepared.existing, prepared.schema
+        raw, _existing, schema = prepared.raw, prepared.existing, prepared.schema
         times = prepared.times
         dlq_key = None
         if raw.rejects_path is not None:
@@ -251,20 +315,13 @@ def write_silver(
             schema = nullable_schema(pq.read_schema(files[0]))
         with times("publish"):
             data_keys = publish(lake, files, f"{silver_prefix(feed.name)}/data", file_name, run_id)
-    silver = existing or create_silver_table(iceberg, lake, feed.name, schema)
     try:
-        with times("commit"), silver.transaction() as tx:
-            if existing is not None:
-                with tx.update_schema() as update:
-                    update.union_by_name(schema)
-            if existing is not None and _has_rows_of(existing, file_name):
-                tx.delete(_rows_of(file_name))
-            tx.add_files([lake.uri(k) for k in data_keys])
+        with times("commit"):
+            silver = commit_silver_files(iceberg, lake, feed.name, schema, file_name, data_keys)
     except Exception:
         for k in data_keys:
             lake.delete(k)
         raise
-    silver = iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed.name}")
     snapshot = silver.current_snapshot()
     log.info("committed %d row(s) of %s to silver.%s", rows, file_name, feed.name)
     return SilverResult(
@@ -279,6 +336,35 @@ def write_silver(
         rules=rules,
         rules_dlq_keys=rules_dlq_keys,
     )
+
+
+def commit_silver_files(
+    iceberg: IcebergResource,
+    lake: LakeResource,
+    feed: str,
+    schema: pa.Schema,
+    file_name: str,
+    data_keys: list[str],
+) -> IcebergTable:
+    """One Iceberg commit: the file's old rows (if any) deleted, its new data files added,
+    the schema widened by name. Another run committing to the table meanwhile (another
+    file of the feed) makes the commit fail; it is then made again on the new snapshot."""
+    for attempt in tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(CommitFailedException),
+        stop=tenacity.stop_after_attempt(COMMIT_ATTEMPTS),
+        wait=tenacity.wait_random(0.05, 0.5),
+        reraise=True,
+    ):
+        with attempt:
+            table = load_silver_table(iceberg, feed, lake)
+            table = table or create_silver_table(iceberg, lake, feed, schema)
+            with table.transaction() as tx:
+                with tx.update_schema() as update:
+                    update.union_by_name(schema)
+                if _has_rows_of(table, file_name):
+                    tx.delete(_rows_of(file_name))
+                tx.add_files([lake.uri(k) for k in data_keys])
+    return iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed}")
 
 
 def _has_rows_of(table: IcebergTable, file_name: str) -> bool:
@@ -340,11 +426,13 @@ def merge_into_warehouse(
     warehouse: WarehouseResource,
     dry_run: bool = False,
     silver_keys: list[str] | None = None,
+    record: Recorder | None = None,
 ) -> MergeResult:
     """Upsert one landed file's silver rows into the feed's warehouse target.
 
     With `dry_run`, only plan: the result's `plan` is what a real run would apply.
-    `silver_keys` overrides where the rows are read from (the file's silver data files).
+    `silver_keys` overrides where the rows are read from (the file's silver data files);
+    `record` writes the outcome inside the merge's transaction.
     """
     keys = silver_keys or silver_files_of(iceberg, lake, feed.name, file_name)
     with lake.fs.open_input_file(lake.path(keys[0])) as f:
@@ -366,6 +454,7 @@ def merge_into_warehouse(
             views=[v.to_definition() for v in feed.views],
             retry=warehouse.retry,
             dry_run=dry_run,
+            record=record,
         )
 
 
@@ -385,7 +474,7 @@ def plan_file(
     with tempfile.TemporaryDirectory(prefix="wmg-plan-") as scratch:
         prepared = prepare_silver(
             feed, path.name, lambda: path.open("rb"), Path(scratch), engine=engine,
-            iceberg=iceberg,
+            iceberg=iceberg, lake=lake, identifier_limit=warehouse.identifier_limit,
         )  # fmt: skip
         if prepared.raw.rows == 0:
             raise InputError(path.name, f"all {prepared.raw.rejected} rows would be rejected")

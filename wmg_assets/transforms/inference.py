@@ -9,6 +9,8 @@
 | `YYYY-MM-DD hh:mm[:ss[.ffffff]]` (or `T`)     | timestamp          |
 | anything else, or no value at all             | string             |
 
+A number needs at most 20 integer digits and 18 fraction digits (beyond them, zeros only)
+to be a decimal: anything DECIMAL(38,18) would round stays text, never rounded.
 Numbers with leading zeros (`00123`: zip codes, account numbers) stay strings; an upsert
 key with fractional numbers stays a string, so keys compare exactly as written.
 
@@ -19,7 +21,7 @@ column costs one look at its first batch and a typed column one vectorised match
 The checks are strict: anything they accept casts exactly on DuckDB and on Spark.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -29,13 +31,16 @@ import pyarrow.compute as _compute
 pc: Any = _compute
 
 DECIMAL = "decimal(38,18)"
+LINE = "_wmg_line"
 INT64_MAX = "9223372036854775807"
 
 # What the cast to a silver type strips (Ibis `strip()`); values are checked as they are cast.
 _SPACE = " \t\n"
 _BLANK = f"[{_SPACE}]*"
 _INT = r"[+-]?(0|[1-9][0-9]{0,18})"
-_NUMBER = r"[+-]?((0|[1-9][0-9]{0,19})(\.[0-9]*)?|\.[0-9]+)"
+# At most 18 significant fraction digits (DECIMAL(38,18) holds them exactly); trailing zeros
+# beyond are exact too. A value with more is text: never rounded.
+_NUMBER = r"[+-]?((0|[1-9][0-9]{0,19})(\.[0-9]{0,18}0*)?|\.[0-9]{1,18}0*)"
 _MONTH_DAY = r"(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
 _DAY = f"[0-9]{{4}}-({_MONTH_DAY}|02-(0[1-9]|1[0-9]|2[0-9]))"  # 29 Feb: year checked apart
 _DAY_NOT_29_FEB = f"[0-9]{{4}}-({_MONTH_DAY}|02-(0[1-9]|1[0-9]|2[0-8]))"
@@ -176,3 +181,18 @@ class TypeInference:
     def padded(self) -> frozenset[str]:
         """Columns with a value that has blanks around it (or is only blanks)."""
         return frozenset(self._padded)
+
+
+def first_value_not_of(batches: Iterable[pa.RecordBatch], column: str, kind: str) -> Any:
+    """The first row `(line, value)` of raw batches whose `column` is not a valid `kind`
+    (blanks allowed around it), or None: where a file breaks a type it must follow."""
+    pattern = _PADDED.get(kind)
+    if pattern is None:
+        return None
+    for batch in batches:
+        values = batch.column(column)
+        bad = pc.invert(pc.match_substring_regex(values, pattern))
+        if pc.any(bad).as_py():
+            index = pc.index(bad, True).as_py()
+            return batch.column(LINE)[index].as_py(), values[index].as_py()
+    return None

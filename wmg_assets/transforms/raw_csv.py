@@ -80,10 +80,21 @@ def _longest(values: pa.Array) -> int:
     return pc.max(pc.binary_length(values)).as_py() or 0
 
 
+def _has_nul(values: pa.Array) -> bool:
+    """Whether any value holds a NUL byte: one vectorised look at the column's text bytes."""
+    data = values.buffers()[2]
+    if data is None or len(values) == 0:
+        return False
+    width = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    offsets = np.frombuffer(values.buffers()[1], dtype=width)  # type: ignore[arg-type]
+    start, end = offsets[values.offset], offsets[values.offset + len(values)]
+    return not bool(np.frombuffer(data, dtype=np.uint8)[start:end].all())
+
+
 def reject_reasons(batch: pa.RecordBatch, keys: Sequence[str]) -> pa.Array | None:
-    """Why each row of a batch cannot load (NULL where it can): an empty upsert key, or a
-    value longer than `MAX_VALUE_BYTES` bytes (never truncated: the row goes to the DLQ).
-    None when every row can load."""
+    """Why each row of a batch cannot load (NULL where it can): an empty upsert key, a
+    value longer than `MAX_VALUE_BYTES` bytes (never truncated: the row goes to the DLQ), or
+    a NUL byte. None when every row can load."""
     checks = [
         (pc.equal(pc.utf8_trim_whitespace(batch.column(k)), ""), f"upsert key {k!r} is empty")
         for k in keys
@@ -96,6 +107,15 @@ def reject_reasons(batch: pa.RecordBatch, keys: Sequence[str]) -> pa.Array | Non
         for c in batch.schema.names
         if c != LINE_COLUMN and _longest(batch.column(c)) > MAX_VALUE_BYTES
     ]
+    checks += [
+        (
+            pc.match_substring(batch.column(c), "\x00"),
+            f"value of column {c!r} holds a NUL byte (0x00), which PostgreSQL and Redshift "
+            "text cannot store",
+        )
+        for c in batch.schema.names
+        if c != LINE_COLUMN and _has_nul(batch.column(c))
+    ]
     checks = [(failed, why) for failed, why in checks if pc.any(failed).as_py()]
     if not checks:
         return None
@@ -105,18 +125,57 @@ def reject_reasons(batch: pa.RecordBatch, keys: Sequence[str]) -> pa.Array | Non
     return reason
 
 
-def read_header(peek: bytes, fmt: CsvFormat, file_name: str) -> list[str]:
-    """The first record of the file, decoded; an empty file is an `InputError`."""
+@dataclass(frozen=True)
+class Header:
+    """The first record of a file: its fields, and how many physical lines it spans (more
+    than one when a quoted header holds a line break)."""
+
+    fields: list[str]
+    lines: int
+
+
+def read_header(peek: bytes, fmt: CsvFormat, file_name: str) -> Header:
+    """The first record of the file, decoded (any line ends: LF, CRLF or CR alone); an empty
+    file is an `InputError`."""
     if not peek.strip():
         raise InputError(file_name, "the file is empty")
     text = codecs.getincrementaldecoder(fmt.encoding)(errors="replace").decode(peek)
     text = text.lstrip("\ufeff")
-    row = next(csv.reader(io.StringIO(text), delimiter=fmt.delimiter, quotechar=fmt.quote), [])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter,
+                        quotechar=fmt.quote)  # fmt: skip
+    try:
+        row = next(reader, [])
+    except csv.Error as e:
+        raise InputError(file_name, f"the header row cannot be read: {e}", line=1) from e
     if not row or all(not h.strip() for h in row):
         raise InputError(file_name, "the header row is empty", line=1)
     if any("\ufffd" in h for h in row):
         raise InputError(file_name, f"the header is not valid {fmt.encoding}", line=1)
-    return row
+    return Header(row, max(reader.line_num, 1))
+
+
+def check_required_columns(
+    required: Sequence[str], columns: list[str], headers: list[str], fmt: CsvFormat, file_name: str
+) -> None:
+    """Columns the feed config names (upsert keys, order_by) must be in the file; the error
+    lists the file's columns and, for a file of one column, the delimiter it probably uses."""
+    missing = [c for c in dict.fromkeys(required) if c not in columns]
+    if not missing:
+        return
+    hint = ""
+    if len(headers) == 1:
+        other = next((d for d in ";|\t,:" if d != fmt.delimiter and d in headers[0]), None)
+        if other is not None:
+            hint = (
+                f"; the file has a single column: is its delimiter {other!r} rather than "
+                f"{fmt.delimiter!r}? (set csv.delimiter in the feed config)"
+            )
+    raise InputError(
+        file_name,
+        f"column(s) {', '.join(map(repr, missing))} named in the feed config are not in the "
+        f"file (its columns: {', '.join(columns)}){hint}",
+        line=1,
+    )
 
 
 Speculation = Callable[
@@ -133,20 +192,28 @@ def parse_csv_to_parquet(
     out: Path,
     keys: Sequence[str] = (),
     speculate: Speculation | None = None,
+    required: Sequence[str] = (),
+    max_name_bytes: int | None = None,
 ) -> RawFile:
     """Stream the CSV from `open_stream()` into `out` (Parquet, every column a string).
 
     Rows that cannot load (see `reject_reasons`) go to `out` with `.rejects` appended,
-    with their `reason` and line. With `speculate`, the loaded batches may go to the sink it
-    returns instead of `out` (then `RawFile.raw_written` is False).
+    with their `reason` and line. The upsert `keys` and the `required` columns must be in
+    the file; column names are at most `max_name_bytes` long (the warehouse's limit). With
+    `speculate`, the loaded batches may go to the sink it returns instead of `out` (then
+    `RawFile.raw_written` is False).
     """
     with open_stream() as stream:
         peek = stream.read(HEADER_PEEK_BYTES)
     first = read_header(peek, fmt, file_name)
-    headers = first if fmt.header else [f"column_{i}" for i in range(1, len(first) + 1)]
-    columns = clean_column_names(headers, file_name)
+    headers = (
+        first.fields if fmt.header else [f"column_{i}" for i in range(1, len(first.fields) + 1)]
+    )
+    columns = clean_column_names(headers, file_name, max_name_bytes)
+    check_required_columns([*keys, *required], columns, headers, fmt, file_name)
     positional = [f"c{i}" for i in range(len(headers))]
-    first_line = 2 if fmt.header else 1
+    header_lines = first.lines if fmt.header else 0
+    first_line = header_lines + 1
     bad_rows: list[str] = []
 
     def on_invalid_row(row: Any) -> str:
@@ -158,7 +225,7 @@ def parse_csv_to_parquet(
 
     read_options = pacsv.ReadOptions(
         column_names=positional,
-        skip_rows=1 if fmt.header else 0,
+        skip_rows=header_lines,  # physical lines, as pyarrow counts them
         encoding=fmt.encoding,
         block_size=BLOCK_SIZE,
     )
@@ -230,7 +297,7 @@ def parse_csv_to_parquet(
         out.unlink(missing_ok=True)
         rejects_path.unlink(missing_ok=True)
         if bad_rows:
-            line = find_bad_record(open_stream, fmt, len(headers), first_line)
+            line = find_bad_record(open_stream, fmt, len(headers), fmt.header)
             raise InputError(file_name, bad_rows[0], line=line) from e
         undecodable = find_undecodable(open_stream, fmt, columns)
         if undecodable:
@@ -253,17 +320,19 @@ def parse_csv_to_parquet(
 
 
 def find_bad_record(
-    open_stream: Callable[[], Any], fmt: CsvFormat, expected: int, first_line: int
+    open_stream: Callable[[], Any], fmt: CsvFormat, expected: int, header: bool
 ) -> int | None:
-    """Line of the first record whose field count is not `expected` (error path only)."""
+    """Physical line of the first record whose field count is not `expected` (error path)."""
     with open_stream() as stream:
         text = io.TextIOWrapper(stream, encoding=fmt.encoding, errors="replace", newline="")
         reader = csv.reader(text, delimiter=fmt.delimiter, quotechar=fmt.quote)
-        if fmt.header:
+        if header:
             next(reader, None)
-        for offset, record in enumerate(reader):
+        start = reader.line_num + 1
+        for record in reader:
             if record and len(record) != expected:
-                return first_line + offset
+                return start
+            start = reader.line_num + 1
     return None
 
 

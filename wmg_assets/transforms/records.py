@@ -8,12 +8,14 @@ NEWLINE, RETURN = 10, 13
 
 
 class CsvRecordCounter:
-    """Feed it the file's chunks in order (`update`), then read `records` (header included)."""
+    """Feed it the file's chunks in order (`update`), then read `records` (header included).
+
+    A line ends at LF, CRLF or a CR alone (as the parser reads them), outside quotes."""
 
     def __init__(self, quote: str = '"') -> None:
         self.quote = ord(quote)
         self.quotes = 0  # quote bytes seen so far
-        self.prev, self.prev2 = NEWLINE, NEWLINE  # the file starts as if after a line break
+        self.prev = NEWLINE  # the file starts as if after a line break
         self.ended = 0  # records ended by a line break
         self.open_line = False  # bytes after the last line break (a last record without one)
 
@@ -23,20 +25,17 @@ class CsvRecordCounter:
         data = np.frombuffer(chunk, dtype=np.uint8)
         inside = (np.cumsum(data == self.quote) + self.quotes) % 2 == 1
         prev = np.concatenate(([self.prev], data[:-1]))
-        prev2 = np.concatenate(([self.prev2, self.prev], data[:-2]))[: len(data)]
-        breaks = (data == NEWLINE) & ~inside
-        empty = (prev == NEWLINE) | ((prev == RETURN) & (prev2 == NEWLINE))
+        line_end = (data == RETURN) | ((data == NEWLINE) & (prev != RETURN))
+        breaks = line_end & ~inside
+        empty = (prev == NEWLINE) | (prev == RETURN)
         self.ended += int(np.count_nonzero(breaks & ~empty))
         self.quotes += int(np.count_nonzero(data == self.quote))
-        self.prev2, self.prev = (
-            (self.prev, int(data[-1])) if len(data) == 1 else (int(data[-2]), int(data[-1]))
-        )
+        self.prev = int(data[-1])
         last_break = np.flatnonzero(breaks)
         tail = data[last_break[-1] + 1 :] if len(last_break) else data
-        if len(last_break):
-            self.open_line = bool(np.count_nonzero((tail != NEWLINE) & (tail != RETURN)))
-        elif np.count_nonzero((tail != NEWLINE) & (tail != RETURN)):
-            self.open_line = True
+        has_text = bool(np.count_nonzero((tail != NEWLINE) & (tail != RETURN)))
+        if len(last_break) or has_text:
+            self.open_line = has_text
 
     @property
     def records(self) -> int:

@@ -68,7 +68,33 @@ def align_types(types: dict[str, str], existing: dict[str, str], file_name: str)
         if table_type == "string" or file_type in _WIDENS_TO.get(table_type, ()):
             aligned[column] = table_type
         else:
-            problems.append(f"{column!r} has {file_type} values but silver holds {table_type}")
+            problems.append((column, file_type, table_type))
     if problems:
-        raise InputError(file_name, "column types differ from silver: " + "; ".join(problems))
+        raise TypeConflict(file_name, problems)
     return aligned
+
+
+class TypeConflict(InputError):
+    """A file's column types disagree with the silver table's: `problems` holds
+    (column, file type, silver type) of each."""
+
+    def __init__(
+        self,
+        file_name: str,
+        problems: list[tuple[str, str, str]],
+        *,
+        line: int | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.problems = problems
+        reason = "column types differ from silver: " + "; ".join(
+            f"{c!r} has {f} values but silver holds {t}" for c, f, t in problems
+        )
+        if value is not None:
+            reason += f" (the value {value!r} is not {problems[0][2]})"
+        column = problems[0][0] if line is not None else None
+        super().__init__(file_name, reason, line=line, column=column)
+
+    def located(self, line: int, value: str) -> "TypeConflict":
+        """The same conflict, naming the line and value of its first column's first misfit."""
+        return TypeConflict(self.file_name, self.problems, line=line, value=value)

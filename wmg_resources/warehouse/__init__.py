@@ -11,9 +11,13 @@ import tenacity
 from wmg_resources.errors import InputError
 from wmg_resources.settings import DUCKDB_MEMORY_LIMIT, redact_url
 from wmg_resources.warehouse.base import Column, Warehouse
+from wmg_resources.warehouse.ledger import AlreadyLoaded
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+IDENTIFIER_LIMITS = {"postgres": 63, "redshift": 127}
+"""Bytes of an identifier past which the warehouse truncates it (PostgreSQL NAMEDATALEN-1)."""
 
 
 def connect_warehouse(
@@ -51,7 +55,8 @@ class WarehouseResource(dg.ConfigurableResource):
 
     Schema changes and merges that fail for a passing reason (a lock, a dropped
     connection) are tried `retry_attempts` times, `retry_delay_seconds` apart; bad data
-    (`InputError`) is never retried.
+    (`InputError`), and a file another run loaded meanwhile (`AlreadyLoaded`), is never
+    retried.
     """
 
     url: str
@@ -69,7 +74,7 @@ class WarehouseResource(dg.ConfigurableResource):
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(max(1, self.retry_attempts)),
             wait=tenacity.wait_fixed(self.retry_delay_seconds),
-            retry=tenacity.retry_if_not_exception_type(InputError),
+            retry=tenacity.retry_if_not_exception_type((InputError, AlreadyLoaded)),
             before_sleep=lambda state: log.warning(
                 "warehouse step failed (attempt %d of %d), retrying in %.0f s: %s",
                 state.attempt_number, self.retry_attempts, self.retry_delay_seconds,
@@ -78,6 +83,11 @@ class WarehouseResource(dg.ConfigurableResource):
             reraise=True,
         )  # fmt: skip
         return retrying(fn)
+
+    @property
+    def identifier_limit(self) -> int | None:
+        """Longest identifier the warehouse keeps, in bytes (None: no practical limit)."""
+        return IDENTIFIER_LIMITS.get(self.kind)
 
     @property
     def kind(self) -> str:

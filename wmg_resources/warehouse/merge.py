@@ -4,8 +4,12 @@
    table, or on DuckDB with a local lake a view over the files themselves;
 2. measure it (longest string in bytes, integer range) and plan the schema changes;
 3. keep one row per key: the greatest `order_by`, then the later line of the file;
-4. drop staged rows identical to the target row (so re-loading a file changes nothing);
-5. in one transaction: apply the plan, lock the target, `DELETE … USING`, `INSERT`
+4. carry forward, for keys the target has, the values of target columns the file lacks
+   (only new rows get the seed's fill values); drop staged rows identical to the target row
+   (so re-loading a file changes nothing) and, with `order_by`, rows older than the target's
+   (`stale`: an old version arriving late never overwrites a newer one; ties go to the file);
+5. in one transaction: apply the plan, lock the target, `DELETE … USING`, `INSERT`, and
+   `record` the outcome (audit and ledger rows) — all commit together or not at all
    (Redshift widens VARCHARs just before, as it refuses that inside a transaction).
 
 Row counts come back from the statements themselves: `updated` is what the DELETE
@@ -38,6 +42,10 @@ METADATA_COLUMNS = ("run_date", "file_name")
 
 T = TypeVar("T")
 Retry = Callable[[Callable[[], T]], T]
+Recorder = Callable[[Warehouse, dict[str, int], str], None]
+"""Called inside the merge's transaction with the merge's counts (rows_read, rows_updated,
+rows_inserted, …) and the applied plan (Markdown): what it writes commits with the merge,
+and if it raises, nothing does."""
 
 
 def no_retry(fn: Callable[[], T]) -> T:
@@ -56,6 +64,18 @@ class MergeResult:
     target_columns: list[Column] = field(default_factory=list)
     target_rows: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # per step: load, plan, ...
+    rows_stale: int = 0  # rows older (by order_by) than the target's row of their key
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows_read": self.rows_read,
+            "rows_deduplicated": self.rows_deduplicated,
+            "rows_unchanged": self.rows_unchanged,
+            "rows_stale": self.rows_stale,
+            "rows_updated": self.rows_updated,
+            "rows_inserted": self.rows_inserted,
+        }
 
     @property
     def table_created(self) -> bool:
@@ -103,6 +123,31 @@ def dedupe_sql(
     )
 
 
+def carry_forward_sql(
+    rows: str, target: str, keys: Sequence[str], defaults: dict[str, str], dialect: str
+) -> str:
+    """`rows` (an aliased relation `d`) with the target columns the file lacks: the target
+    row's value where the key exists (an update keeps what the file does not say), else the
+    fill value (a new row). Target keys are NOT NULL, so a NULL key means no match."""
+    first_key = f"t.{quote(keys[0], dialect)}"
+    carried = ", ".join(
+        f"CASE WHEN {first_key} IS NULL THEN {literal} ELSE t.{quote(c, dialect)} END "
+        f"AS {quote(c, dialect)}"
+        for c, literal in defaults.items()
+    )
+    return (
+        f"SELECT d.*, {carried} FROM {rows} LEFT JOIN {target} AS t "
+        f"ON {_key_match('d', 't', keys, dialect)}"
+    )
+
+
+def stale_condition(new: str, order_by: str, dialect: str) -> str:
+    """A staged row is stale when the target's row of its key has a greater `order_by` (a
+    NULL never wins: the dedupe's rule); equal values are not stale (the later file wins)."""
+    n, t = f"{new}.{quote(order_by, dialect)}", f"t.{quote(order_by, dialect)}"
+    return f"{t} IS NOT NULL AND ({n} IS NULL OR {n} < {t})"
+
+
 def lock_sql(target: str, dialect: str) -> str | None:
     """Keeps a second merge into the same table waiting until this one commits."""
     if dialect == "postgres":
@@ -128,10 +173,12 @@ def upsert_parquet(
     views: Sequence[ViewDefinition] = (),
     retry: Retry = no_retry,
     dry_run: bool = False,
+    record: Recorder | None = None,
 ) -> MergeResult:
     """Merge the silver Parquet objects `files` of one landed file into `schema.table`.
 
     With `dry_run`, stop after planning: the result holds the plan and nothing is changed.
+    `record` writes the outcome inside the merge's transaction (see `Recorder`).
     """
     d = wh.dialect
     names = [c.name for c in source]
@@ -163,12 +210,19 @@ def upsert_parquet(
             deduped = f"({dedupe_sql(staged, keys, order_by, data_columns, d)}) AS d"
         else:  # most files: skip the sort that picks one row per key
             deduped = f"(SELECT {column_list(data_columns, d)} FROM {staged}) AS d"
-        unchanged = 0
+        unchanged = stale = 0
         if existing is not None:  # else the plan creates the table: nothing to compare
             with times("dedupe"):
                 wh.execute(f"DROP TABLE IF EXISTS {new}")
+                if plan.defaults:
+                    deduped = f"({carry_forward_sql(deduped, target, keys, plan.defaults, d)}) AS d"
                 wh.execute(f"CREATE TEMP TABLE {new} AS SELECT * FROM {deduped}")
                 deduped = new
+                if order_by and order_by in {c.name for c in existing}:
+                    stale = wh.execute(
+                        f"DELETE FROM {new} USING {target} AS t WHERE "
+                        f"{_key_match(new, 't', keys, d)} AND {stale_condition(new, order_by, d)}"
+                    )
                 if not plan.adds_columns:
                     compare = [
                         n for n in data_columns if n not in METADATA_COLUMNS and n not in keys
@@ -178,6 +232,9 @@ def upsert_parquet(
                         f"{_key_match(new, 't', keys, d)} AND "
                         f"{_same_values(new, 't', compare, d)}"
                     )
+            inserted_columns, fill = [*data_columns, *plan.defaults], {}
+        else:
+            inserted_columns, fill = data_columns, plan.defaults
         statements = plan.statements(d)
         outside = [s.sql for s in statements if not s.in_transaction]
         inside = [s.sql for s in statements if s.in_transaction]
@@ -196,17 +253,16 @@ def upsert_parquet(
                     updated = wh.execute(
                         f"DELETE FROM {target} USING {new} WHERE {_key_match(target, new, keys, d)}"
                     )
-                written = wh.execute(_insert_sql(target, deduped, data_columns, plan.defaults, d))
+                written = wh.execute(_insert_sql(target, deduped, inserted_columns, fill, d))
+                if record is not None:
+                    counts = _counts(rows_read, unchanged, stale, updated, written)
+                    record(wh, counts, plan.markdown(d))
             return updated, written
 
         with times("merge"):
             updated, written = retry(merge)
         result = MergeResult(
-            rows_read=rows_read,
-            rows_deduplicated=rows_read - unchanged - written,
-            rows_unchanged=unchanged,
-            rows_updated=updated,
-            rows_inserted=written - updated,
+            **_counts(rows_read, unchanged, stale, updated, written),
             plan=plan,
             dialect=d,
             target_columns=wh.columns(schema, table) or [],
@@ -214,13 +270,27 @@ def upsert_parquet(
             seconds=times.seconds,
         )
         log.info(
-            "merged %s into %s.%s: %d read, %d updated, %d inserted",
+            "merged %s into %s.%s: %d read, %d updated, %d inserted, %d unchanged, %d stale",
             file_name, schema, table, rows_read, result.rows_updated, result.rows_inserted,
+            unchanged, stale,
         )  # fmt: skip
         return result
     finally:
         wh.execute(f"DROP TABLE IF EXISTS {new}")
         wh.drop_staging(staged_name)
+
+
+def _counts(read: int, unchanged: int, stale: int, updated: int, written: int) -> dict[str, int]:
+    """The merge's counts from what its statements returned (`written` = rows inserted,
+    updated ones included)."""
+    return {
+        "rows_read": read,
+        "rows_deduplicated": read - unchanged - stale - written,
+        "rows_unchanged": unchanged,
+        "rows_stale": stale,
+        "rows_updated": updated,
+        "rows_inserted": written - updated,
+    }
 
 
 def _insert_sql(
