@@ -57,7 +57,7 @@ class Case:
 
     def feed_yaml(self) -> str:
         return (
-            f'name: m_{self.name}\nfile_pattern: "m_{self.name}_*.csv"\n'
+            f'name: m_{self.name}\nfile_pattern: "m_{self.name}__*.csv"\n'
             f"target: {{schema: public, table: m_{self.name}}}\nupsert_keys: {self.keys}\n"
             + textwrap.dedent(self.feed)
         )
@@ -82,7 +82,11 @@ CASES = [
     Case("too_many_fields", b"id,name\n1,a\n2,b,c\n", Failed("expected 2 fields, found 3", 3)),
     Case("too_few_fields", b"id,name\n1,a\n2\n", Failed("expected 2 fields, found 1", 3)),
     Case("every_row_wrong", b"id,name\n1,a,x\n2,b,y\n", Failed("expected 2 fields", line=2)),
-    Case("unterminated_quote", b'id,name\n1,"a\n2,b\n', Failed("t.csv")),
+    Case(
+        "unterminated_quote",
+        b'id,name\n1,"a\n2,b\n',
+        Failed("quoted value is never closed", 2, "name"),
+    ),
     Case("quoted_delimiter", b'id,name\n1,"a,b"\n', Loaded([(1, "a,b")])),
     Case("quoted_newline", b'id,name\n1,"a\nb"\n2,c\n', Loaded([(1, "a\nb"), (2, "c")])),
     Case("quoted_crlf", b'id,name\r\n1,"a\r\nb"\r\n', Loaded([(1, "a\r\nb")])),
@@ -158,7 +162,7 @@ CASES = [
     ),
     Case("duplicate_rows", b"id,name\n1,a\n1,a\n", Loaded([(1, "a")])),
     Case("text_key", b"id,name\nA-1,a\nb 2,b\n", Loaded([("A-1", "a"), ("b 2", "b")])),
-    Case("decimal_key", b"id,name\n1.50,a\n1.5,b\n", Loaded([("1.50", "a"), ("1.5", "b")])),
+    Case("decimal_key", b"id,name\n1.50,a\n1.5,b\n", Loaded([("1.5", "b"), ("1.50", "a")])),
     Case(
         "composite_key",
         b"id,k,name\n1,x,a\n1,y,b\n1,x,c\n",
@@ -236,7 +240,7 @@ CASES = [
     Case(
         "new_column",
         b"id,name,extra\n2,b,x\n",
-        Loaded([(1, "base", ""), (2, "b", "x")], ("id", "name", "extra")),
+        Loaded([(1, "base", None), (2, "b", "x")], ("id", "name", "extra")),
         base=BASE,
     ),
     Case("missing_column", b"id\n1\n2\n", Loaded([(1, "base"), (2, "")]), base=BASE),
@@ -319,11 +323,11 @@ def test_bad_input(matrix: tuple[Ingestor, Path], case: Case) -> None:
     files = base / "files" / case.name
     files.mkdir(parents=True)
     if case.first is not None:
-        first = files / f"m_{case.name}_0base.csv"
+        first = files / f"m_{case.name}__0base.csv"
         first.write_bytes(case.first)
         [loaded] = ingestor.ingest([first])
         assert loaded.ok, loaded.error
-    path = files / f"m_{case.name}_1t.csv"
+    path = files / f"m_{case.name}__1t.csv"
     path.write_bytes(case.content)
     before = _table(case, ("id", "name")) if isinstance(case.expect, Failed) else None
     [outcome] = ingestor.ingest([path])

@@ -132,6 +132,7 @@ class Header:
 
     fields: list[str]
     lines: int
+    alone: bool = False  # nothing but blank lines follows it (the whole file was read)
 
 
 def read_header(peek: bytes, fmt: CsvFormat, file_name: str) -> Header:
@@ -151,7 +152,10 @@ def read_header(peek: bytes, fmt: CsvFormat, file_name: str) -> Header:
         raise InputError(file_name, "the header row is empty", line=1)
     if any("\ufffd" in h for h in row):
         raise InputError(file_name, f"the header is not valid {fmt.encoding}", line=1)
-    return Header(row, max(reader.line_num, 1))
+    lines = max(reader.line_num, 1)
+    whole = len(peek) < HEADER_PEEK_BYTES
+    alone = whole and not any(any(f.strip() for f in record) for record in reader)
+    return Header(row, lines, alone)
 
 
 def check_required_columns(
@@ -211,6 +215,8 @@ def parse_csv_to_parquet(
     )
     columns = clean_column_names(headers, file_name, max_name_bytes)
     check_required_columns([*keys, *required], columns, headers, fmt, file_name)
+    if fmt.header and first.alone:
+        raise InputError(file_name, "the file has a header but no data rows")
     positional = [f"c{i}" for i in range(len(headers))]
     header_lines = first.lines if fmt.header else 0
     first_line = header_lines + 1
@@ -247,6 +253,7 @@ def parse_csv_to_parquet(
     rejects_path = out.with_name(out.name + ".rejects")
     rejects_writer: pq.ParquetWriter | None = None
     sink: Callable[[pa.RecordBatch], None] | None = None
+    last: pa.RecordBatch | None = None  # the last batch the parser gave, for its last value
     try:
         # Writing and type inference each run in their own thread (pyarrow releases the GIL),
         # one batch behind the parser: at most a couple of batches are in memory at once.
@@ -262,6 +269,7 @@ def parse_csv_to_parquet(
                 start = first_line + rows + rejected
                 lines = pa.array(np.arange(start, start + batch.num_rows, dtype=np.int64))
                 named = pa.RecordBatch.from_arrays([*batch.columns, lines], schema=schema)
+                last = named if named.num_rows else last
                 reasons = reject_reasons(named, keys)
                 n_bad = 0 if reasons is None else len(reasons) - reasons.null_count
                 if reasons is not None and n_bad:
@@ -291,6 +299,7 @@ def parse_csv_to_parquet(
                 f.result()
             if rejects_writer is not None:
                 rejects_writer.close()
+            check_last_value_closed(last, open_stream, fmt, file_name)
     except (pa.ArrowInvalid, UnicodeDecodeError) as e:
         if rejects_writer is not None:
             rejects_writer.close()
@@ -317,6 +326,35 @@ def parse_csv_to_parquet(
         rejects_path=rejects_path if rejected else None,
         raw_written=sink is None,
     )
+
+
+def check_last_value_closed(
+    last: pa.RecordBatch | None, open_stream: Callable[[], Any], fmt: CsvFormat, file_name: str
+) -> None:
+    """A quote opened in the last column and never closed makes the parser take the rest of
+    the file as one value (rows silently merged): such a value spans lines, so only then is
+    the file read again, strictly, to tell it from a value quoted properly."""
+    if last is None:
+        return
+    value = last.column(last.num_columns - 2)[last.num_rows - 1].as_py() or ""
+    if "\n" not in value and "\r" not in value:
+        return
+    with open_stream() as stream:
+        text = io.TextIOWrapper(stream, encoding=fmt.encoding, errors="replace", newline="")
+        reader = csv.reader(text, delimiter=fmt.delimiter, quotechar=fmt.quote, strict=True)
+        start = 1
+        try:
+            for _ in reader:
+                start = reader.line_num + 1
+        except csv.Error as e:
+            if "unexpected end of data" not in str(e):
+                return  # the parser's reading stands
+            raise InputError(
+                file_name,
+                "a quoted value is never closed: it runs to the end of the file",
+                line=start,
+                column=last.schema.names[-2],
+            ) from None
 
 
 def find_bad_record(
