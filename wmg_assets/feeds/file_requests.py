@@ -93,6 +93,7 @@ class FileRequestPlanner:
     def plan(self, objects: Iterable[LakeObject], only: FeedConfig | None = None) -> FileRequests:
         """Requests for `objects`; with `only`, objects of other feeds are passed over."""
         result = FileRequests()
+        self.fail_dead_runs()
         with ExitStack() as stack:
             ledger = _LedgerReader(self.warehouse, stack, self.log)
             for obj in objects:
@@ -121,19 +122,29 @@ class FileRequestPlanner:
             filters=dg.RunsFilter(
                 job_name=feed_job_name(feed), tags={PARTITION_TAG: obj.name}, statuses=IN_FLIGHT
             ),
+            limit=1,
         )
-        for run in runs:
-            if not self._died(run):
-                self.log.info(f"{obj.key}: run {run.run_id} is already loading it")
-                return True
-            self.instance.report_run_failed(
-                run, message=f"the run's process ({run.tags[PROCESS_TAG]}) is gone"
+        if runs:
+            self.log.info(f"{obj.key}: run {runs[0].run_id} is already loading it")
+        return bool(runs)
+
+    def fail_dead_runs(self) -> list[str]:
+        """Mark failed every in-flight run of the feeds' jobs whose process is gone (killed,
+        or its machine lost), so that its file is requested again; their run ids."""
+        dead = []
+        for feed in self.feeds:
+            runs = self.instance.get_runs(
+                filters=dg.RunsFilter(job_name=feed_job_name(feed), statuses=IN_FLIGHT)
             )
-            self.log.warning(
-                f"{obj.key}: run {run.run_id} died (its process {run.tags[PROCESS_TAG]} is "
-                "gone); marked failed, requesting the file again"
-            )
-        return False
+            for run in filter(self._died, runs):
+                process = run.tags[PROCESS_TAG]
+                self.instance.report_run_failed(run, message=f"its process ({process}) is gone")
+                self.log.warning(
+                    f"run {run.run_id} of {run.tags.get(PARTITION_TAG, '?')} died (its process "
+                    f"{process} is gone): marked failed, so its file is requested again"
+                )
+                dead.append(run.run_id)
+        return dead
 
     @staticmethod
     def _died(run: dg.DagsterRun) -> bool:
