@@ -19,6 +19,7 @@ from wmg_assets.feeds.config import FeedConfig, feed_for_file, feeds_of
 from wmg_assets.feeds.landed import ALREADY_LOADED, RELOAD_TAG
 from wmg_resources import build_resources
 from wmg_resources.lake import LakeResource, landing_key
+from wmg_resources.locks import file_lock
 from wmg_resources.settings import WmgSettings
 from wmg_resources.timing import StepTimes
 
@@ -68,9 +69,11 @@ def prepare_dagster_home(settings: WmgSettings) -> Path:
 
 
 def dagster_instance(settings: WmgSettings) -> dg.DagsterInstance:
-    """The persistent instance at `$DAGSTER_HOME`, created on first use."""
-    prepare_dagster_home(settings)
-    return dg.DagsterInstance.get()
+    """The persistent instance at `$DAGSTER_HOME`, created on first use (by one process at a
+    time: two `wmg` commands starting together would race on creating its SQLite tables)."""
+    home = prepare_dagster_home(settings)
+    with file_lock(home / ".wmg-instance.lock"):
+        return dg.DagsterInstance.get()
 
 
 def _is_wrapper(cls_name: str | None) -> bool:

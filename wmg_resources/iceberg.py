@@ -1,11 +1,14 @@
 """The Iceberg catalog of the silver layer: SQLite `SqlCatalog` locally, AWS Glue in prod."""
 
+from pathlib import Path
 from typing import Literal
 
 import dagster as dg
 from pydantic import PrivateAttr
 from pyiceberg.catalog import Catalog
 from pyiceberg.catalog.sql import SqlCatalog
+
+from wmg_resources.locks import file_lock
 
 
 class IcebergResource(dg.ConfigurableResource):
@@ -33,9 +36,9 @@ class IcebergResource(dg.ConfigurableResource):
                 self._catalog = GlueCatalog("wmg", **glue_props)
             else:
                 path = self.uri.removeprefix("sqlite:///")
-                if path != self.uri:
-                    from pathlib import Path
-
-                    Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self._catalog = SqlCatalog("wmg", uri=self.uri, **self._io_properties())
+                if path == self.uri:
+                    self._catalog = SqlCatalog("wmg", uri=self.uri, **self._io_properties())
+                else:  # a local file: its tables are made by the first process, alone
+                    with file_lock(Path(f"{path}.lock")):
+                        self._catalog = SqlCatalog("wmg", uri=self.uri, **self._io_properties())
         return self._catalog

@@ -6,7 +6,6 @@ Everything is the real thing: files go through `Ingestor` (the code of `wmg inge
 the Dagster instance, silver Iceberg tables and the warehouse."""
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -23,6 +22,11 @@ from wmg_resources.settings import load_settings
 from wmg_resources.warehouse import connect_warehouse
 
 BIN = Path(sys.executable).parent
+PLATFORM_VARIABLES = (
+    "WMG_LAKE_URL", "WMG_WAREHOUSE_URL", "WMG_ENGINE", "WMG_S3_ENDPOINT_URL",
+    "WMG_ICEBERG_CATALOG_URL", "WMG_ENV", "WMG_SNS_TOPIC_ARN", "WMG_SQS_QUEUE_URL",
+)  # fmt: skip
+"""Variables that point the platform elsewhere: unset, so a test runs on its own home."""
 
 FEED_T = """
 name: t
@@ -160,9 +164,7 @@ def make_platform(
         "WMG_RETRY_DELAY_SECONDS": "0",
     }.items():
         monkeypatch.setenv(name, value)
-    for name in ("WMG_LAKE_URL", "WMG_WAREHOUSE_URL", "WMG_ENGINE", "WMG_S3_ENDPOINT_URL",
-                 "WMG_ICEBERG_CATALOG_URL", "WMG_ENV", "WMG_SNS_TOPIC_ARN",
-                 "WMG_SQS_QUEUE_URL"):  # fmt: skip
+    for name in PLATFORM_VARIABLES:
         monkeypatch.delenv(name, raising=False)
     if kind == "postgres":
         monkeypatch.setenv("WMG_ENV", "test")
@@ -170,9 +172,3 @@ def make_platform(
     platform = Platform(kind, home, config, files)
     platform.feed(FEED_T)
     return platform
-
-
-def copy_home(source: Platform, target: Platform) -> None:
-    """Make `target`'s home a copy of `source`'s (DuckDB warehouses only)."""
-    shutil.rmtree(target.home)
-    shutil.copytree(source.home, target.home)

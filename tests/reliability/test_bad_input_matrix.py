@@ -19,6 +19,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from tests.reliability.harness import PLATFORM_VARIABLES
 from wmg_assets.ingest import Ingestor
 from wmg_resources.settings import load_settings
 from wmg_resources.warehouse import connect_warehouse
@@ -284,15 +285,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ingestor,
             "WMG_RETRY_DELAY_SECONDS": "0",
         }.items():
             mp.setenv(name, value)
-        for name in (
-            "WMG_LAKE_URL",
-            "WMG_WAREHOUSE_URL",
-            "WMG_ENGINE",
-            "WMG_ENV",
-            "WMG_S3_ENDPOINT_URL",
-            "WMG_ICEBERG_CATALOG_URL",
-            "WMG_SNS_TOPIC_ARN",
-        ):
+        for name in PLATFORM_VARIABLES:
             mp.delenv(name, raising=False)
         yield Ingestor(load_settings()), base
 

@@ -101,6 +101,13 @@ class Warehouse(ABC):
         self.create_staging_table(name, columns)
         return self.bulk_load(name, [n for n, _ in columns], lake, keys, scratch)
 
+    @contextmanager
+    def merge_lock(self, schema: str, table: str) -> Iterator[None]:
+        """Held by a merge into `schema.table` from its plan to its commit, so that two
+        merges never plan against the same catalog state. By default nothing: DuckDB has one
+        writer per file, and the merge's transaction locks the table (see merge.lock_sql)."""
+        yield
+
     def drop_staging(self, name: str) -> None:
         self.execute(f"DROP TABLE IF EXISTS {self.staging_name(name)}")
 

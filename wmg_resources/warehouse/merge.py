@@ -18,6 +18,7 @@ removed, `inserted` is what the INSERT added beyond that.
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -187,11 +188,14 @@ def upsert_parquet(
     target = qualified(schema, table, d)
 
     times = StepTimes()
+    held = ExitStack()
     try:
         with times("load"):
             rows_read = wh.stage(
                 staged_name, staging_columns(source, d), lake, list(files), scratch
             )
+        if not dry_run:  # released when the merge is done (the finally below)
+            held.enter_context(wh.merge_lock(schema, table))
         with times("plan"):
             _check_keys(wh, staged, file_name, [c for c in source if c.name in keys])
             stats = measure(wh, staged, source)
@@ -276,6 +280,7 @@ def upsert_parquet(
         )  # fmt: skip
         return result
     finally:
+        held.close()
         wh.execute(f"DROP TABLE IF EXISTS {new}")
         wh.drop_staging(staged_name)
 

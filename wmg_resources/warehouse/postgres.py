@@ -47,6 +47,17 @@ class PostgresWarehouse(Warehouse):
         with self.conn.transaction():
             yield
 
+    @contextmanager
+    def merge_lock(self, schema: str, table: str) -> Iterator[None]:
+        """A session advisory lock on the table's name: it also serializes the first loads
+        into a table that does not exist yet (which LOCK TABLE cannot)."""
+        key = f"wmg merge {schema}.{table}"
+        self.execute("SELECT pg_advisory_lock(hashtext(%s))", [key])
+        try:
+            yield
+        finally:
+            self.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])
+
     def bulk_load(
         self, table: str, columns: list[str], lake: LakeResource, keys: list[str], scratch: Path
     ) -> int:
