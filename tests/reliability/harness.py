@@ -150,12 +150,9 @@ def read_only(folder: Path) -> Iterator[None]:
             folder.chmod(0o700)
 
 
-def make_platform(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, base: Path, kind: str
-) -> Platform:
-    """A fresh platform of `kind` under `base` with the feed `t` (FEED_T)."""
-    home, config, files = base / "wmg", base / "config", base / "files"
-    for folder in (home / "dagster", config / "feeds", files):
+def point_at(mp: pytest.MonkeyPatch, home: Path, config: Path) -> None:
+    """Point the platform at a fresh home and config folder (both made), embedded defaults."""
+    for folder in (home / "dagster", config / "feeds"):
         folder.mkdir(parents=True, exist_ok=True)
     for name, value in {
         "WMG_HOME": str(home),
@@ -163,9 +160,18 @@ def make_platform(
         "DAGSTER_HOME": str(home / "dagster"),
         "WMG_RETRY_DELAY_SECONDS": "0",
     }.items():
-        monkeypatch.setenv(name, value)
+        mp.setenv(name, value)
     for name in PLATFORM_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+        mp.delenv(name, raising=False)
+
+
+def make_platform(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, base: Path, kind: str
+) -> Platform:
+    """A fresh platform of `kind` under `base` with the feed `t` (FEED_T)."""
+    home, config, files = base / "wmg", base / "config", base / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    point_at(monkeypatch, home, config)
     if kind == "postgres":
         monkeypatch.setenv("WMG_ENV", "test")
         monkeypatch.setenv("WMG_WAREHOUSE_URL", request.getfixturevalue("postgres_url"))

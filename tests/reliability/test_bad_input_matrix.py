@@ -19,7 +19,7 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from tests.reliability.harness import PLATFORM_VARIABLES
+from tests.reliability.harness import point_at
 from wmg_assets.ingest import Ingestor
 from wmg_resources.settings import load_settings
 from wmg_resources.warehouse import connect_warehouse
@@ -273,20 +273,10 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ingestor,
     """One platform with a feed per case, and its ingestor (definitions loaded once)."""
     base = tmp_path_factory.mktemp("matrix")
     home, config = base / "wmg", base / "config"
-    (config / "feeds").mkdir(parents=True)
-    (home / "dagster").mkdir(parents=True)
-    for case in CASES:
-        (config / "feeds" / f"m_{case.name}.yaml").write_text(case.feed_yaml())
     with pytest.MonkeyPatch.context() as mp:
-        for name, value in {
-            "WMG_HOME": str(home),
-            "WMG_CONFIG_DIR": str(config),
-            "DAGSTER_HOME": str(home / "dagster"),
-            "WMG_RETRY_DELAY_SECONDS": "0",
-        }.items():
-            mp.setenv(name, value)
-        for name in PLATFORM_VARIABLES:
-            mp.delenv(name, raising=False)
+        point_at(mp, home, config)
+        for case in CASES:
+            (config / "feeds" / f"m_{case.name}.yaml").write_text(case.feed_yaml())
         yield Ingestor(load_settings()), base
 
 

@@ -53,9 +53,15 @@ def _fingerprint(platform: Platform) -> tuple:
     return row
 
 
-def _kill_after(args: list[str], delay: Callable[[], float], ready: Callable[[], bool]) -> float:
+def _kill_after(
+    args: list[str],
+    delay: Callable[[], float],
+    ready: Callable[[], bool],
+    watch: Callable[[], bool] = lambda: False,
+) -> tuple[float, float | None]:
     """Start `args`, wait until `ready()`, then `delay()` seconds more, and SIGKILL it.
-    Returns the seconds from ready to the kill (or to its exit, if it ended first)."""
+    Returns the seconds from ready to the kill (or to its exit, if it ended first), and from
+    ready to the first time `watch()` held (None if it never did)."""
     proc = subprocess.Popen(args, env=os.environ.copy(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
     try:
@@ -64,12 +70,14 @@ def _kill_after(args: list[str], delay: Callable[[], float], ready: Callable[[],
                 raise AssertionError(f"{args} ended ({proc.returncode}) before its run started")
             time.sleep(0.02)
         started = time.monotonic()
-        wait = delay()
-        try:
-            proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
+        deadline, seen = started + delay(), None
+        while proc.poll() is None and time.monotonic() < deadline:
+            if seen is None and watch():
+                seen = time.monotonic() - started
+            time.sleep(0.02)
+        if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
-        return time.monotonic() - started
+        return time.monotonic() - started, seen
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
@@ -113,16 +121,23 @@ def test_sigkill_at_8_points_leaves_before_or_after_and_recovers(
         shutil.rmtree(local.home)
         shutil.copytree(snapshot, local.home)
 
-    # The reference: the delta loaded without interruption; its run's length sets the points.
-    run_seconds = _kill_after(ingest, lambda: 600, _run_started(instance))
+    # The reference: the delta loaded without interruption. Its run sets the kill points:
+    # 6 spread from its first step to its commit (seen as the file's move to the archive,
+    # right after it), 2 spread from there to the end of the process.
+    run_seconds, committed = _kill_after(
+        ingest, lambda: 600, _run_started(instance), lambda: local.where("t_delta.csv") == "archive"
+    )
+    assert committed is not None
+    points = [committed * (i + 0.5) / 6 for i in range(6)]
+    points += [committed + (run_seconds - committed) * (i + 0.5) / 2 for i in range(2)]
+    assert len(points) == KILLS
     after = _fingerprint(local)
     assert after != before and after[0] == BASE_ROWS + INSERTED
     defs = load_definitions_from(load_settings())
 
     outcomes = []
-    for point in range(KILLS):
+    for point, at in enumerate(points):
         restore()
-        at = run_seconds * (point + 0.5) / KILLS
         _kill_after(ingest, lambda at=at: at, _run_started(instance))
         state = _fingerprint(local)
         assert state in (before, after), f"kill {point} at {at:.2f}s left a half-written target"
@@ -142,3 +157,4 @@ def test_sigkill_at_8_points_leaves_before_or_after_and_recovers(
         outcomes.append({"at_seconds": round(at, 2), "target": "after" if loaded else "before"})
     record_property("kill_outcomes", json.dumps(outcomes))
     record_property("run_seconds", round(run_seconds, 2))
+    record_property("commit_seconds", round(committed, 2))

@@ -15,7 +15,6 @@ column. The model, written from the README's rules alone:
 
 import csv
 import io
-import os
 import shutil
 import tempfile
 import uuid
@@ -29,7 +28,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.reliability.harness import PLATFORM_VARIABLES
+from tests.reliability.harness import point_at
 from wmg_assets.ingest import Ingestor
 from wmg_resources.settings import load_settings
 from wmg_resources.warehouse import connect_warehouse
@@ -103,36 +102,22 @@ def reference(loaded: list[File]) -> dict[int, tuple[Any, Any]]:
 def fresh_platform(kind: str, server: str | None) -> Any:
     """A new home (and for PostgreSQL a new database) for one example."""
     base = Path(tempfile.mkdtemp(prefix="wmg-model-"))
-    (base / "config" / "feeds").mkdir(parents=True)
-    (base / "config" / "feeds" / "t.yaml").write_text(FEED)
-    (base / "wmg" / "dagster").mkdir(parents=True)
-    env = {
-        "WMG_HOME": str(base / "wmg"),
-        "WMG_CONFIG_DIR": str(base / "config"),
-        "DAGSTER_HOME": str(base / "wmg" / "dagster"),
-        "WMG_RETRY_DELAY_SECONDS": "0",
-    }
-    database = None
-    if kind == "postgres":
-        assert server is not None
-        database = f"m_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{database}"'.encode())
-        env |= {"WMG_ENV": "test", "WMG_WAREHOUSE_URL": server.rsplit("/", 1)[0] + f"/{database}"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        yield base
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-        shutil.rmtree(base, ignore_errors=True)
+    database = f"m_{uuid.uuid4().hex[:12]}" if kind == "postgres" else None
+    with pytest.MonkeyPatch.context() as mp:
+        point_at(mp, base / "wmg", base / "config")
+        (base / "config" / "feeds" / "t.yaml").write_text(FEED)
         if database is not None and server is not None:
             with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'.encode())
+                conn.execute(f'CREATE DATABASE "{database}"'.encode())
+            mp.setenv("WMG_ENV", "test")
+            mp.setenv("WMG_WAREHOUSE_URL", server.rsplit("/", 1)[0] + f"/{database}")
+        try:
+            yield base
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+            if database is not None and server is not None:
+                with psycopg.connect(server, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'.encode())
 
 
 def stored() -> dict[int, tuple[Any, Any]]:
@@ -144,9 +129,7 @@ def stored() -> dict[int, tuple[Any, Any]]:
 
 
 @pytest.fixture(params=["local", "postgres"])
-def kind(request: pytest.FixtureRequest, monkeypatch) -> tuple[str, str | None]:
-    for name in PLATFORM_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+def kind(request: pytest.FixtureRequest) -> tuple[str, str | None]:
     server = request.getfixturevalue("postgres_server") if request.param == "postgres" else None
     return request.param, server
 

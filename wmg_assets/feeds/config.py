@@ -5,7 +5,7 @@ name: customers                  # [a-z][a-z0-9_]*
 file_pattern: "customers*.csv"   # glob on the landed file's name
 target: {schema: public, table: customers}
 upsert_keys: [customer_id]       # cleaned column names
-order_by: updated_at             # optional: which duplicate of a key wins (then the later line)
+order_by: updated_at             # optional: which version of a key wins, within and across files
 schedule: "*/30 * * * *"         # optional: cron that sweeps data/in/ for this feed's files
 csv: {delimiter: ",", quote: '"', encoding: utf-8, header: true}
 views:
