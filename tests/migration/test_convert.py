@@ -1,0 +1,130 @@
+"""The conversion engine on a first corpus: each case is Teradata SQL with the rows Teradata
+returns for it (from the Teradata documentation of each function, stated per case). The
+Redshift output runs on the test PostgreSQL server, the Spark output on local Spark, and
+both must return exactly those rows.
+
+PostgreSQL stands in for Redshift through a thin layer, as small as possible, for where
+the two differ on the same text:
+
+- `regexp_replace(s, p, r)`: Redshift replaces every match, PostgreSQL only the first;
+  the layer's function (schema `redshift_compat`, ahead of `pg_catalog` on the search path)
+  passes PostgreSQL's 'g' flag.
+"""
+
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+
+from wmg_assets.migration.sql import Severity, convert
+from wmg_resources.engine import EngineResource
+
+REDSHIFT_LAYER = """
+CREATE SCHEMA IF NOT EXISTS redshift_compat;
+CREATE OR REPLACE FUNCTION redshift_compat.regexp_replace(s text, p text, r text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.regexp_replace(s, p, r, 'g') $$;
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    teradata: str
+    rows: list[tuple]  # what Teradata returns
+    why: str  # where the Teradata result comes from
+
+
+CORPUS = [
+    Case("sel_abbreviation", "SEL 1, 'a'", [(1, "a")], "SEL is SELECT (SQL Fundamentals)"),
+    Case("zeroifnull", "SELECT ZEROIFNULL(CAST(NULL AS INTEGER)), ZEROIFNULL(5)", [(0, 5)],
+         "ZEROIFNULL returns 0 for NULL, else its argument"),
+    Case("nullifzero", "SELECT NULLIFZERO(0), NULLIFZERO(3)", [(None, 3)],
+         "NULLIFZERO returns NULL for 0, else its argument"),
+    Case("numsonly", "SELECT NUMSONLY('+44 (0)20-7946 0958')", [("4402079460958",)],
+         "NUMSONLY keeps the digits only (all of them)"),
+    Case("oreplace_two_args", "SELECT OREPLACE('a-b-c', '-')", [("abc",)],
+         "OREPLACE without a replacement removes every occurrence"),
+    Case("oreplace", "SELECT OREPLACE('aXbX', 'X', 'Yz')", [("aYzbYz",)],
+         "OREPLACE replaces every occurrence"),
+    Case("index", "SELECT INDEX('abc@d', '@'), INDEX('abc', 'z')", [(4, 0)],
+         "INDEX is 1-based and 0 when the substring is absent"),
+    Case("hash_md5", "SELECT HASH_MD5('abc')", [("900150983cd24fb0d6963f7d28e17f72",)],
+         "HASH_MD5 is the lowercase hex MD5 digest"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def redshift_on_postgres(postgres_server: str):
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        conn.execute(REDSHIFT_LAYER.encode())
+        conn.execute(b"SET search_path = redshift_compat, pg_catalog, public")
+        yield conn
+
+
+def _normal(rows: list) -> list[tuple]:
+    return [tuple(r) for r in rows]
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
+def test_redshift_output_returns_teradatas_rows(case: Case, redshift_on_postgres) -> None:
+    conversion = convert(case.teradata, "redshift")
+    assert not conversion.errors, conversion.findings
+    [statement] = conversion.statements
+    assert statement.output is not None
+    rows = redshift_on_postgres.execute(statement.output.encode()).fetchall()
+    assert _normal(rows) == case.rows, (statement.output, case.why)
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
+def test_spark_output_returns_teradatas_rows(case: Case, spark_engine: EngineResource) -> None:
+    conversion = convert(case.teradata, "spark")
+    assert not conversion.errors, conversion.findings
+    [statement] = conversion.statements
+    assert statement.output is not None
+    session = spark_engine.spark.spark_session  # type: ignore[union-attr]
+    rows = [tuple(r) for r in session.sql(statement.output).collect()]
+    assert rows == case.rows, (statement.output, case.why)
+
+
+MIXED = """CREATE MULTISET TABLE s.t, NO FALLBACK (id INTEGER NOT NULL, n VARCHAR(10)
+  CHARACTER SET LATIN) PRIMARY INDEX (id);
+SEL ZEROIFNULL(n) FROM s.t;
+COLLECT STATISTICS ON s.t COLUMN (id);
+SELECT HASHROW(id) FROM s.t;
+SELECT FROM WHERE;
+"""
+
+
+@pytest.mark.parametrize("target", ["redshift", "spark"])
+def test_a_mixed_file_converts_what_it_can_and_flags_the_rest(target: str) -> None:
+    conversion = convert(MIXED, target)
+    assert [s.status for s in conversion.statements] == [
+        "converted", "converted", "flagged", "flagged", "flagged"
+    ]  # fmt: skip
+    assert [(f.code, f.line) for f in conversion.errors] == [
+        ("TD-UNSUP-003", 4), ("TD-UNSUP-002", 5), ("TD-PARSE-001", 6)
+    ]  # fmt: skip
+    assert "HASHROW" in conversion.errors[1].message
+    # Nothing Teradata-only is left in the runnable output: flagged statements are comments.
+    runnable = "\n".join(x for x in conversion.output.splitlines() if not x.startswith("--"))
+    for word in ("MULTISET", "FALLBACK", "PRIMARY INDEX", "CHARACTER SET", "COLLECT", "HASHROW"):
+        assert word not in runnable.upper()
+    infos = {f.message for f in conversion.findings if f.severity == Severity.INFO}
+    assert f"dropped MULTISET: it has no effect on {target}" in infos
+
+
+def test_converted_ddl_creates_the_table_on_postgres(redshift_on_postgres) -> None:
+    [ddl, _, *_] = convert(MIXED, "redshift").statements
+    assert ddl.output is not None
+    redshift_on_postgres.execute(b"CREATE SCHEMA IF NOT EXISTS s")
+    redshift_on_postgres.execute(ddl.output.encode())
+    columns = redshift_on_postgres.execute(
+        b"SELECT column_name, data_type, character_maximum_length, is_nullable "
+        b"FROM information_schema.columns WHERE table_schema = 's' AND table_name = 't' "
+        b"ORDER BY ordinal_position"
+    ).fetchall()
+    assert _normal(columns) == [
+        ("id", "integer", None, "NO"),
+        ("n", "character varying", 10, "YES"),
+    ]

@@ -1,0 +1,57 @@
+"""The catalogue of findings, like an assessment report: a stable code, a severity, and a
+message naming the construct, at the statement's line and column.
+
+- info: converted, with a note (e.g. a storage option dropped that has no effect there);
+- warning: converted, but the behaviour differs in an edge the message names;
+- error: not converted; the statement is flagged.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+CATALOGUE: dict[str, tuple[Severity, str]] = {
+    "TD-PARSE-001": (Severity.ERROR, "does not parse as Teradata SQL: {detail}"),
+    "TD-UNSUP-001": (Severity.ERROR, "{construct} has no equivalent on {target}"),
+    "TD-UNSUP-002": (
+        Severity.ERROR,
+        "function {construct} is not known to run on {target} with Teradata's meaning",
+    ),
+    "TD-UNSUP-003": (Severity.ERROR, "statement {construct} is not converted"),
+    "TD-UNSUP-004": (Severity.ERROR, "{target} cannot express {construct}: {detail}"),
+    "TD-DDL-001": (Severity.INFO, "dropped {construct}: it has no effect on {target}"),
+    "TD-DDL-002": (
+        Severity.WARNING,
+        "dropped {construct}: {target} does not reject duplicate rows as a SET table does",
+    ),
+    "TD-DDL-003": (
+        Severity.WARNING,
+        "dropped {construct}: {target} does not reject rows that break its uniqueness",
+    ),
+    "TD-UNSUP-005": (Severity.ERROR, "{construct} is Teradata-only and was left unconverted"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    line: int
+    column: int
+
+    def line_text(self) -> str:
+        """`UNSUPPORTED: <code> <message> (line L)`, the CLI's line for an error."""
+        return f"UNSUPPORTED: {self.code} {self.message} (line {self.line})"
+
+
+def finding(code: str, line: int, column: int = 1, **fields: str) -> Finding:
+    """The catalogue's finding `code` at a position, its message filled from `fields`."""
+    severity, template = CATALOGUE[code]
+    return Finding(code, severity, template.format(**fields), line, column)

@@ -1,0 +1,12 @@
+"""Rewrites from a Teradata tree to a target's tree: one rule, one function, one test.
+
+A rule is `rule(tree, context) -> tree`: a small pure rewrite (as sqlglot's transforms.py)
+that records what it did in the context (the rule's name, and findings for what it dropped
+or changed). `RULES[target]` lists them in the order they run."""
+
+from wmg_assets.migration.sql.rules.ddl import drop_table_options, drop_teradata_indexes
+
+RULES = {
+    "redshift": [drop_table_options, drop_teradata_indexes],
+    "spark": [drop_table_options, drop_teradata_indexes],
+}

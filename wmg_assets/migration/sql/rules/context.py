@@ -1,0 +1,34 @@
+"""What a rule sees besides the tree: the target, the statement's position, and where its
+notes go."""
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from wmg_assets.migration.sql.findings import Finding, finding
+
+
+@dataclass
+class Context:
+    target: str  # redshift | spark
+    line: int  # the statement's first line in its file
+    findings: list[Finding] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)  # names of the rules that changed it
+
+    def note(self, code: str, node: exp.Expr | None = None, **fields: str) -> None:
+        """Record the catalogue's finding `code` at `node` (or the statement's start)."""
+        line, column = position(node, self.line)
+        self.findings.append(finding(code, line, column, target=self.target, **fields))
+
+    def did(self, rule: str) -> None:
+        if rule not in self.applied:
+            self.applied.append(rule)
+
+
+def position(node: exp.Expr | None, first_line: int) -> tuple[int, int]:
+    """Line and column of a node in its file, from the tokens it was parsed from."""
+    meta = getattr(node, "meta", None) or {}
+    line, column = meta.get("line"), meta.get("col")
+    if line is None:
+        return first_line, 1
+    return first_line + int(line) - 1, int(column or 1)

@@ -1,0 +1,44 @@
+"""The strict layer: after the rules, every node must be one the target runs with
+Teradata's meaning. Anything else flags the statement (an error finding), never passes:
+
+- a sqlglot `Command` (a statement sqlglot could not parse into a tree);
+- an anonymous function (one sqlglot does not know, so neither do we);
+- a Teradata-only node left in the tree (table options, column attributes, CASESPECIFIC, …);
+- whatever the target's generator reports it cannot express (checked when rendering).
+
+The check is one walk of the tree per statement, so it stays cheap next to parsing.
+"""
+
+from sqlglot import exp
+
+from wmg_assets.migration.sql.rules.context import Context
+
+# Nodes that only Teradata gives meaning to; a rule must have removed or rewritten them.
+TERADATA_ONLY: tuple[type[exp.Expr], ...] = tuple(
+    getattr(exp, name)
+    for name in (
+        "SetProperty", "FallbackProperty", "JournalProperty", "ChecksumProperty",
+        "DataBlocksizeProperty", "FreespaceProperty", "MergeBlockRatioProperty",
+        "IsolatedLoadingProperty", "BlockCompressionProperty", "LogProperty",
+        "CaseSpecificColumnConstraint", "CharacterSetColumnConstraint", "TitleColumnConstraint",
+        "DateFormatColumnConstraint", "CompressColumnConstraint", "InlineLengthColumnConstraint",
+        "LockingStatement", "LockingProperty",
+    )
+    if hasattr(exp, name)
+)  # fmt: skip
+
+
+def check_strict(tree: exp.Expr, ctx: Context) -> bool:
+    """Record an error finding for each construct the target would not run with
+    Teradata's meaning; True when there was none."""
+    before = len(ctx.findings)
+    if isinstance(tree, exp.Command):
+        words = " ".join(str(tree.this).split()[:2]).upper()
+        ctx.note("TD-UNSUP-003", tree, construct=words)
+        return False
+    for node in tree.walk():
+        if isinstance(node, exp.Anonymous):
+            ctx.note("TD-UNSUP-002", node, construct=str(node.this).upper())
+        elif isinstance(node, TERADATA_ONLY):
+            ctx.note("TD-UNSUP-005", node, construct=node.sql("teradata") or node.key.upper())
+    return len(ctx.findings) == before
