@@ -13,8 +13,8 @@ from tests.conftest import use_platform
 from tests.oauth_api_server import OAuthApi
 from wmg_assets.definitions import load_definitions
 from wmg_assets.ingest import dagster_instance
-from wmg_resources import build_resources
 from wmg_resources.api import ApiError, ApiResource, retry_after_seconds
+from wmg_resources.resources import build_resources
 from wmg_resources.settings import load_settings
 
 SECRET = "s3cr3t-never-logged"

@@ -90,8 +90,8 @@ def test_dagster_definitions_validate(env: dict[str, str]) -> None:
 
 def test_dagster_asset_materialize_a_file_partition(env: dict[str, str], wmg_env: Path) -> None:
     from wmg_assets.ingest import dagster_instance
-    from wmg_resources import build_resources
     from wmg_resources.lake import landing_key
+    from wmg_resources.resources import build_resources
     from wmg_resources.settings import load_settings
 
     settings = load_settings()

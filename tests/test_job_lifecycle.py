@@ -15,7 +15,7 @@ from wmg_assets.definitions import load_definitions
 from wmg_assets.ingest import Ingestor, dagster_instance
 from wmg_assets.jobs.base import WmgJob, job_asset
 from wmg_checks.rules import QualityRules
-from wmg_resources import build_resources
+from wmg_resources.resources import build_resources
 from wmg_resources.settings import load_settings
 
 JOB = dg.AssetKey(["jobs", "customer_import"])

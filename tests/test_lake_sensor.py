@@ -12,8 +12,8 @@ from tests.sensor_daemon import Daemon
 from tests.test_feed_end_to_end import rows
 from wmg_assets.definitions import load_definitions
 from wmg_assets.ingest import dagster_instance
-from wmg_resources import build_resources
 from wmg_resources.lake import LakeResource, landing_key
+from wmg_resources.resources import build_resources
 from wmg_resources.settings import load_settings
 
 FILES_PER_FEED = 25

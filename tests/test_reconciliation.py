@@ -10,9 +10,9 @@ from pyiceberg.expressions import And, EqualTo
 from tests.conftest import SAMPLE_DIR
 from wmg_assets.ingest import Ingestor
 from wmg_checks.reconciliation import reconcile
-from wmg_resources import build_resources
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import landing_key
+from wmg_resources.resources import build_resources
 from wmg_resources.settings import load_settings
 
 NAME = "customers_2026_11_01.csv"

@@ -2,8 +2,10 @@ from pathlib import Path
 
 import dagster as dg
 
-from wmg_resources import EngineResource, WarehouseResource, build_resources
+from wmg_resources.engine import EngineResource
+from wmg_resources.resources import build_resources
 from wmg_resources.settings import WmgSettings, load_settings
+from wmg_resources.warehouse import WarehouseResource
 
 
 def test_local_defaults_live_under_wmg_home(monkeypatch, tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from tests.conftest import use_platform
 from wmg_assets.feeds.config import feed_for_file, load_feeds
 from wmg_assets.feeds.pipeline import plan_file
 from wmg_assets.ingest import Ingestor, IngestOutcome
-from wmg_resources import build_resources
 from wmg_resources.lake import LakeResource
+from wmg_resources.resources import build_resources
 from wmg_resources.settings import load_settings
 from wmg_resources.warehouse import connect_warehouse
 

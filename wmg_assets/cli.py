@@ -176,6 +176,44 @@ def datamart_run(
     _run_datamart(name, load_type)
 
 
+sql_app = typer.Typer(help="Teradata SQL conversion to Redshift or Spark SQL.")
+app.add_typer(sql_app, name="sql")
+
+
+def _read_script(path: str) -> str:
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")  # Teradata exports are often Latin
+
+
+@sql_app.command("convert")
+def sql_convert(
+    path: Annotated[str, typer.Argument(help="a .sql/.bteq file, or - for standard input")],
+    target: Annotated[str, typer.Option(help="redshift or spark")] = "redshift",
+) -> None:
+    """Convert Teradata SQL (and BTEQ scripts) to the target's SQL, on standard output.
+
+    Every statement either converts with Teradata's meaning or is flagged: one
+    `UNSUPPORTED: <code> <message> (line L)` line per error on standard error, exit 3."""
+    from wmg_assets.migration.sql import convert
+
+    if path != "-" and Path(path).is_dir():
+        error(f"{path} is a folder: converting a whole code base is not available yet")
+        raise typer.Exit(2)
+    try:
+        conversion = convert(_read_script(path), target)
+    except (OSError, ValueError) as e:
+        error(e)
+        raise typer.Exit(2) from e
+    sys.stdout.write(conversion.output)
+    for found in conversion.errors:
+        sys.stderr.write(found.line_text() + "\n")
+    if conversion.errors:
+        raise typer.Exit(3)
+
+
 silver_app = typer.Typer(help="Silver Iceberg tables.")
 app.add_typer(silver_app, name="silver")
 
@@ -187,7 +225,7 @@ def silver_register(
     """Register a feed's silver table in the Iceberg catalog again from the lake's latest
     metadata (after the catalog was lost or reset); its data files are not touched."""
     from wmg_assets.feeds.pipeline import register_silver_table
-    from wmg_resources import build_resources
+    from wmg_resources.resources import build_resources
 
     resources = build_resources(load_settings(), env_vars=False)
     try:
@@ -208,8 +246,8 @@ def plan(
 
     from wmg_assets.feeds.config import feed_for_file, feeds_of
     from wmg_assets.feeds.pipeline import plan_file
-    from wmg_resources import build_resources
     from wmg_resources.errors import InputError
+    from wmg_resources.resources import build_resources
 
     settings = load_settings()
     resources = build_resources(settings, env_vars=False)

@@ -23,7 +23,7 @@ from wmg_assets.jobs import JOBS
 from wmg_assets.jobs.base import job_asset
 from wmg_checks.reconciliation import reconciliation_check
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
-from wmg_resources import build_resources
+from wmg_resources.resources import build_resources
 from wmg_resources.settings import WmgSettings, load_settings
 
 

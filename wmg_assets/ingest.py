@@ -17,9 +17,9 @@ import dagster as dg
 from wmg_assets.feeds.assets import feed_job_name, warehouse_asset_key
 from wmg_assets.feeds.config import FeedConfig, feed_for_file, feeds_of
 from wmg_assets.feeds.landed import ALREADY_LOADED, RELOAD_TAG
-from wmg_resources import build_resources
 from wmg_resources.lake import LakeResource, landing_key
 from wmg_resources.locks import file_lock
+from wmg_resources.resources import build_resources
 from wmg_resources.settings import WmgSettings
 from wmg_resources.timing import StepTimes
 

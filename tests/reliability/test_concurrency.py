@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from tests.reliability.harness import BIN, FEED_T, Platform
-from wmg_resources import build_resources
+from wmg_resources.resources import build_resources
 from wmg_resources.settings import load_settings
 
 

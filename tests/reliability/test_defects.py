@@ -110,7 +110,7 @@ def _wait_for_run_with(
 def test_the_merge_the_audit_and_the_ledger_commit_together(platform: Platform) -> None:
     import tempfile
 
-    from wmg_resources import build_resources
+    from wmg_resources.resources import build_resources
     from wmg_resources.warehouse.merge import SourceColumn, upsert_parquet
 
     assert platform.ingest_one("t1.csv", "id,v\n1,a\n").ok
@@ -337,7 +337,7 @@ def test_a_lost_catalog_fails_clearly_and_silver_register_recovers(local: Platfo
     assert registered.returncode == 0, registered.stderr
     again = local.ingest_one("t2.csv", "id,v\n2,b\n")
     assert again.ok, again.error
-    from wmg_resources import build_resources
+    from wmg_resources.resources import build_resources
 
     iceberg = build_resources(load_settings(), env_vars=False)["iceberg"]
     silver = iceberg.catalog().load_table("silver.t").scan().to_arrow()  # type: ignore[attr-defined]

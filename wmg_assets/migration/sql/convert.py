@@ -13,6 +13,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel, ParseError, SqlglotError, TokenError, UnsupportedError
 from sqlglot.tokenizer_core import Token, TokenType
 
+from wmg_assets.migration.sql.bteq import is_bteq, strip_dot_commands
 from wmg_assets.migration.sql.dialect import DIALECT, TARGET_DIALECTS
 from wmg_assets.migration.sql.findings import Finding, Severity, finding
 from wmg_assets.migration.sql.rules import RULES
@@ -42,10 +43,12 @@ class StatementResult:
 class Conversion:
     target: str
     statements: list[StatementResult]
+    script_findings: list[Finding] = field(default_factory=list)  # BTEQ dot-commands
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for s in self.statements for f in s.findings]
+        found = [f for s in self.statements for f in s.findings] + self.script_findings
+        return sorted(found, key=lambda f: (f.line, f.column))
 
     @property
     def errors(self) -> list[Finding]:
@@ -81,12 +84,17 @@ def convert(sql: str, target: str) -> Conversion:
     """Convert a Teradata script for `target` (redshift | spark)."""
     if target not in TARGET_DIALECTS:
         raise ValueError(f"target is one of {', '.join(TARGET_DIALECTS)}, not {target!r}")
+    script_findings: list[Finding] = []
+    if is_bteq(sql):
+        stripped = strip_dot_commands(sql, target)
+        sql, script_findings = stripped.sql, stripped.findings
     try:
         pieces = split_statements(sql)
     except TokenError as e:
         flagged = finding("TD-PARSE-001", 1, detail=str(e).splitlines()[0], target=target)
-        return Conversion(target, [StatementResult(sql, 1, None, [flagged])])
-    return Conversion(target, [convert_statement(text, line, target) for text, line in pieces])
+        return Conversion(target, [StatementResult(sql, 1, None, [flagged])], script_findings)
+    statements = [convert_statement(text, line, target) for text, line in pieces]
+    return Conversion(target, statements, script_findings)
 
 
 def convert_statement(text: str, line: int, target: str) -> StatementResult:

@@ -35,6 +35,12 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "dropped {construct}: {target} does not reject rows that break its uniqueness",
     ),
     "TD-UNSUP-005": (Severity.ERROR, "{construct} is Teradata-only and was left unconverted"),
+    "TD-BTEQ-001": (Severity.INFO, "BTEQ command {construct} removed (a session setting)"),
+    "TD-BTEQ-002": (
+        Severity.ERROR,
+        "BTEQ control flow {construct} is not translated: the script's logic would change",
+    ),
+    "TD-BTEQ-003": (Severity.ERROR, "BTEQ file transfer {construct} is not translated"),
 }
 
 

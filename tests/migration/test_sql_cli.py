@@ -1,0 +1,44 @@
+"""`wmg sql convert` through the real command."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+MIXED = """.LOGON tdprod/etl_user,S3cr3t!
+SEL ZEROIFNULL(amount) AS amount FROM sales.orders;
+SELECT HASHROW(id) FROM sales.orders;
+.IF ERRORCODE <> 0 THEN .QUIT 8
+SELECT FROM WHERE;
+"""
+
+
+def wmg(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "wmg"), *args], input=stdin, capture_output=True,
+                          text=True, timeout=120, check=False)  # fmt: skip
+
+
+def test_a_mixed_file_prints_the_converted_sql_and_exits_3(tmp_path: Path) -> None:
+    script = tmp_path / "load_orders.txt"  # a BTEQ script, whatever its extension
+    script.write_text(MIXED)
+    result = wmg("sql", "convert", str(script), "--target", "redshift")
+    assert result.returncode == 3, result.stderr
+    assert "SELECT COALESCE(amount, 0) AS amount FROM sales.orders;" in result.stdout
+    assert result.stderr.splitlines() == [
+        "UNSUPPORTED: TD-UNSUP-002 function HASHROW is not known to run on redshift with "
+        "Teradata's meaning (line 3)",
+        "UNSUPPORTED: TD-BTEQ-002 BTEQ control flow .IF is not translated: the script's logic "
+        "would change (line 4)",
+        f"UNSUPPORTED: TD-PARSE-001 {result.stderr.splitlines()[2].split(' ', 2)[2]}",
+    ]
+    assert result.stderr.splitlines()[2].endswith("(line 5)")
+    assert "S3cr3t" not in result.stdout + result.stderr and "etl_user" not in result.stdout
+
+
+def test_a_clean_file_from_standard_input_exits_0() -> None:
+    script = "SEL NULLIFZERO(n) FROM t;\nSELECT OREPLACE(s, 'a', 'b') FROM t;\n"
+    result = wmg("sql", "convert", "-", "--target", "spark", stdin=script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "SELECT NULLIF(n, 0) FROM t;\nSELECT REPLACE(s, 'a', 'b') FROM t;\n"
+    assert result.stderr == ""
