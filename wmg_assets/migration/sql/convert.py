@@ -19,6 +19,7 @@ from wmg_assets.migration.sql.findings import Finding, Severity, finding
 from wmg_assets.migration.sql.rules import RULES
 from wmg_assets.migration.sql.rules.context import Context
 from wmg_assets.migration.sql.strict import check_strict
+from wmg_assets.migration.sql.types import Schema, remember_table
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,13 @@ def convert(sql: str, target: str) -> Conversion:
     except TokenError as e:
         flagged = finding("TD-PARSE-001", 1, detail=str(e).splitlines()[0], target=target)
         return Conversion(target, [StatementResult(sql, 1, None, [flagged])], script_findings)
-    statements = [convert_statement(text, line, target) for text, line in pieces]
+    schema: Schema = {}  # the tables created so far, for the rules that need types
+    statements = [convert_statement(text, line, target, schema) for text, line in pieces]
     return Conversion(target, statements, script_findings)
 
 
-def convert_statement(text: str, line: int, target: str) -> StatementResult:
-    ctx = Context(target, line)
+def convert_statement(text: str, line: int, target: str, schema: Schema) -> StatementResult:
+    ctx = Context(target, line, schema)
     try:
         trees = DIALECT.parse(text, error_level=ErrorLevel.RAISE)
     except ParseError as e:
@@ -108,6 +110,7 @@ def convert_statement(text: str, line: int, target: str) -> StatementResult:
         return StatementResult(text, line, None, [finding("TD-PARSE-001", at, int(
             where.get("col") or 1), detail=detail, target=target)])  # fmt: skip
     tree = trees[0] if trees and trees[0] is not None else exp.Command(this=text)
+    remember_table(tree, schema)
     for rule in RULES[target]:
         tree = rule(tree, ctx)
     if not check_strict(tree, ctx):

@@ -35,6 +35,16 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "dropped {construct}: {target} does not reject rows that break its uniqueness",
     ),
     "TD-UNSUP-005": (Severity.ERROR, "{construct} is Teradata-only and was left unconverted"),
+    "TD-TYPE-001": (
+        Severity.WARNING,
+        "{construct}: operand types unknown; if both are integers, Teradata truncates "
+        "(7 / 2 = 3) and {target} does not",
+    ),
+    "TD-TYPE-002": (
+        Severity.WARNING,
+        "{construct}: argument type unknown; of integers, {target}'s AVG truncates and "
+        "Teradata's does not",
+    ),
     "TD-BTEQ-001": (Severity.INFO, "BTEQ command {construct} removed (a session setting)"),
     "TD-BTEQ-002": (
         Severity.ERROR,

@@ -4,9 +4,10 @@ A rule is `rule(tree, context) -> tree`: a small pure rewrite (as sqlglot's tran
 that records what it did in the context (the rule's name, and findings for what it dropped
 or changed). `RULES[target]` lists them in the order they run."""
 
+from wmg_assets.migration.sql.rules.arithmetic import average_of_integers, integer_division
 from wmg_assets.migration.sql.rules.ddl import drop_table_options, drop_teradata_indexes
 
 RULES = {
-    "redshift": [drop_table_options, drop_teradata_indexes],
-    "spark": [drop_table_options, drop_teradata_indexes],
+    "redshift": [drop_table_options, drop_teradata_indexes, average_of_integers],
+    "spark": [drop_table_options, drop_teradata_indexes, integer_division],
 }

@@ -12,6 +12,7 @@ from wmg_assets.migration.sql.findings import Finding, finding
 class Context:
     target: str  # redshift | spark
     line: int  # the statement's first line in its file
+    schema: dict[str, dict[str, str]] = field(default_factory=dict)  # tables created so far
     findings: list[Finding] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # names of the rules that changed it
 

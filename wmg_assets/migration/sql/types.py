@@ -1,0 +1,77 @@
+"""What the converter knows of an expression's type: from literals, casts and the columns of
+tables created earlier in the same script. `None` means unknown — a rule that needs the type
+then says so in a finding rather than guess.
+
+Types are families: `int` (BYTEINT, SMALLINT, INTEGER, BIGINT), `decimal`, `float`, `text`,
+`date`, `timestamp`.
+"""
+
+from sqlglot import exp
+
+_FAMILIES = {
+    exp.DataType.Type.TINYINT: "int", exp.DataType.Type.SMALLINT: "int",
+    exp.DataType.Type.INT: "int", exp.DataType.Type.BIGINT: "int",
+    exp.DataType.Type.DECIMAL: "decimal", exp.DataType.Type.FLOAT: "float",
+    exp.DataType.Type.DOUBLE: "float", exp.DataType.Type.VARCHAR: "text",
+    exp.DataType.Type.CHAR: "text", exp.DataType.Type.TEXT: "text",
+    exp.DataType.Type.DATE: "date", exp.DataType.Type.TIMESTAMP: "timestamp",
+}  # fmt: skip
+
+Schema = dict[str, dict[str, str]]
+"""Table name (lowercase, without its database) → column name → type family."""
+
+
+def family(data_type: exp.DataType) -> str | None:
+    return _FAMILIES.get(data_type.this)  # type: ignore[arg-type]
+
+
+def remember_table(tree: exp.Expr, schema: Schema) -> None:
+    """Add the columns of a `CREATE TABLE` to `schema`."""
+    if not isinstance(tree, exp.Create) or str(tree.args.get("kind", "")).upper() != "TABLE":
+        return
+    target = tree.this
+    table = target.this if isinstance(target, exp.Schema) else target
+    if not isinstance(table, exp.Table) or not isinstance(target, exp.Schema):
+        return
+    columns = {}
+    for column in target.expressions:
+        if isinstance(column, exp.ColumnDef) and isinstance(column.args.get("kind"), exp.DataType):
+            kind = family(column.args["kind"])
+            if kind is not None:
+                columns[column.name.lower()] = kind
+    schema[table.name.lower()] = columns
+
+
+def type_of(node: exp.Expr, schema: Schema) -> str | None:
+    """The type family of `node` inside its statement, or None when unknown."""
+    if isinstance(node, exp.Paren):
+        return type_of(node.this, schema)
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return "text"
+        return "int" if node.is_int else "decimal"
+    if isinstance(node, exp.Neg):
+        return type_of(node.this, schema)
+    if isinstance(node, exp.Cast) and isinstance(node.to, exp.DataType):
+        return family(node.to)
+    if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
+        left, right = type_of(node.this, schema), type_of(node.expression, schema)
+        return left if left == right and left in ("int", "decimal", "float") else None
+    if isinstance(node, exp.Column):
+        return _column_type(node, schema)
+    return None
+
+
+def _column_type(column: exp.Column, schema: Schema) -> str | None:
+    select = column.find_ancestor(exp.Select)
+    if select is None:
+        return None
+    tables = {}
+    for table in select.find_all(exp.Table):
+        if table.find_ancestor(exp.Select) is select and table.name.lower() in schema:
+            tables[(table.alias_or_name or table.name).lower()] = schema[table.name.lower()]
+    name = column.name.lower()
+    if column.table:
+        return tables.get(column.table.lower(), {}).get(name)
+    found = {cols[name] for cols in tables.values() if name in cols}
+    return found.pop() if len(found) == 1 else None
