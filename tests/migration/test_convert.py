@@ -55,6 +55,15 @@ CORPUS = [
     Case("avg_of_integers",
          "SELECT AVG(CAST(x AS INTEGER)) FROM (SELECT 1 AS x UNION ALL SELECT 2 AS x) AS t",
          [(1.5,)], "AVG of an INTEGER column is a FLOAT"),
+    Case("not_casespecific_equality",
+         "SELECT CASE WHEN 'abc' = 'ABC  ' THEN 1 ELSE 0 END", [(1,)],
+         "TERA mode: character comparisons are NOT CASESPECIFIC and ignore trailing blanks"),
+    Case("not_casespecific_order", "SELECT CASE WHEN 'a' < 'B' THEN 1 ELSE 0 END", [(1,)],
+         "TERA mode: 'a' sorts as 'A', before 'B'"),
+    Case("not_casespecific_like", "SELECT CASE WHEN 'Smith' LIKE 'sm%' THEN 1 ELSE 0 END",
+         [(1,)], "TERA mode: LIKE is not case specific"),
+    Case("not_casespecific_in", "SELECT CASE WHEN 'b' IN ('A', 'B') THEN 1 ELSE 0 END", [(1,)],
+         "TERA mode: IN compares as = does"),
 ]  # fmt: skip
 
 

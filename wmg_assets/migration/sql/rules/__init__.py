@@ -5,9 +5,20 @@ that records what it did in the context (the rule's name, and findings for what 
 or changed). `RULES[target]` lists them in the order they run."""
 
 from wmg_assets.migration.sql.rules.arithmetic import average_of_integers, integer_division
+from wmg_assets.migration.sql.rules.comparison import case_insensitive_comparisons
 from wmg_assets.migration.sql.rules.ddl import drop_table_options, drop_teradata_indexes
 
 RULES = {
-    "redshift": [drop_table_options, drop_teradata_indexes, average_of_integers],
-    "spark": [drop_table_options, drop_teradata_indexes, integer_division],
+    "redshift": [
+        drop_table_options,
+        drop_teradata_indexes,
+        average_of_integers,
+        case_insensitive_comparisons,
+    ],
+    "spark": [
+        drop_table_options,
+        drop_teradata_indexes,
+        integer_division,
+        case_insensitive_comparisons,
+    ],
 }
