@@ -12,6 +12,7 @@ the two differ on the same text:
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 import psycopg
 import pytest
@@ -62,6 +63,11 @@ CORPUS = [
          "TERA mode: 'a' sorts as 'A', before 'B'"),
     Case("not_casespecific_like", "SELECT CASE WHEN 'Smith' LIKE 'sm%' THEN 1 ELSE 0 END",
          [(1,)], "TERA mode: LIKE is not case specific"),
+    Case("add_months_month_end",
+         "SELECT ADD_MONTHS(DATE '2026-01-31', 1), ADD_MONTHS(DATE '2026-02-28', 1), "
+         "ADD_MONTHS(DATE '2024-03-31', -1)",
+         [(date(2026, 2, 28), date(2026, 3, 28), date(2024, 2, 29))],
+         "ADD_MONTHS clamps to the month's end, and a month's last day is not kept last"),
     Case("not_casespecific_in", "SELECT CASE WHEN 'b' IN ('A', 'B') THEN 1 ELSE 0 END", [(1,)],
          "TERA mode: IN compares as = does"),
 ]  # fmt: skip
@@ -164,3 +170,11 @@ def test_unknown_operand_types_are_a_warning_not_a_guess() -> None:
     assert [f.code for f in spark.findings] == ["TD-TYPE-001"]
     [redshift] = convert("SELECT AVG(x) FROM t", "redshift").statements
     assert [f.code for f in redshift.findings] == ["TD-TYPE-002"]
+
+
+def test_redshift_never_gets_its_own_add_months() -> None:
+    """Redshift's ADD_MONTHS keeps a month's last day last (2026-02-28 + 1 → 2026-03-31),
+    Teradata's does not: its output must not use it, whatever the argument."""
+    for months in ("1", "n", "-2"):
+        [statement] = convert(f"SELECT ADD_MONTHS(d, {months}) FROM t", "redshift").statements
+        assert statement.output is not None and "ADD_MONTHS" not in statement.output.upper()

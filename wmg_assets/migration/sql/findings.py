@@ -45,6 +45,10 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "{construct}: argument type unknown; of integers, {target}'s AVG truncates and "
         "Teradata's does not",
     ),
+    "TD-TYPE-003": (
+        Severity.WARNING,
+        "{construct}: argument type unknown; of a DATE, the result is a TIMESTAMP on {target}",
+    ),
     "TD-BTEQ-001": (Severity.INFO, "BTEQ command {construct} removed (a session setting)"),
     "TD-BTEQ-002": (
         Severity.ERROR,

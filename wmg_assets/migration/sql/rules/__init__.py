@@ -6,6 +6,7 @@ or changed). `RULES[target]` lists them in the order they run."""
 
 from wmg_assets.migration.sql.rules.arithmetic import average_of_integers, integer_division
 from wmg_assets.migration.sql.rules.comparison import case_insensitive_comparisons
+from wmg_assets.migration.sql.rules.dates import add_months_keeps_the_day
 from wmg_assets.migration.sql.rules.ddl import drop_table_options, drop_teradata_indexes
 
 RULES = {
@@ -14,6 +15,7 @@ RULES = {
         drop_teradata_indexes,
         average_of_integers,
         case_insensitive_comparisons,
+        add_months_keeps_the_day,
     ],
     "spark": [
         drop_table_options,
