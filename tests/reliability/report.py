@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.reliability.test_bad_input_matrix import CASES
-from tests.reliability.test_kill import KILLS
+from tests.reliability.test_kill import BASE_ROWS, INSERTED, KILLS, UPDATED
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "RELIABILITY.md"
@@ -107,7 +107,10 @@ def figures(root: ET.Element) -> str:
         ),
         "test_defects": "each defect found by trying to break the feeds, on DuckDB and "
         "PostgreSQL where it applies",
-        "test_kill": f"SIGKILL of `wmg ingest` of a 150,000-row delta at {KILLS} points",
+        "test_kill": (
+            f"SIGKILL of `wmg ingest` of a {UPDATED + INSERTED:,}-row delta ({UPDATED:,} "
+            f"updates, {INSERTED:,} inserts into {BASE_ROWS:,} rows) at {KILLS} points"
+        ),
         "test_model": "random files (duplicates, out-of-order versions, ties, blanks, quotes, "
         "line breaks, missing columns) against a reference model, DuckDB and PostgreSQL",
         "test_concurrency": "two files of one feed, and two feeds, loaded by processes at once",

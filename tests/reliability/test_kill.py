@@ -25,7 +25,7 @@ from wmg_assets.feeds.assets import PROCESS_TAG
 from wmg_assets.ingest import dagster_instance
 from wmg_resources.settings import load_settings
 
-BASE_ROWS, UPDATED, INSERTED = 300_000, 100_000, 50_000
+BASE_ROWS, UPDATED, INSERTED = 200_000, 60_000, 40_000
 KILLS = 8
 
 
