@@ -68,6 +68,12 @@ CORPUS = [
          "ADD_MONTHS(DATE '2024-03-31', -1)",
          [(date(2026, 2, 28), date(2026, 3, 28), date(2024, 2, 29))],
          "ADD_MONTHS clamps to the month's end, and a month's last day is not kept last"),
+    Case("qualify_keeps_the_order",
+         "SELECT k, v FROM (SELECT 1 AS k, 'a' AS v UNION ALL SELECT 1, 'b' UNION ALL "
+         "SELECT 2, 'c' UNION ALL SELECT 0, 'd') AS t "
+         "QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) = 1 ORDER BY k DESC",
+         [(2, "c"), (1, "b"), (0, "d")],
+         "QUALIFY filters on the window result; the query's ORDER BY orders the result"),
     Case("not_casespecific_in", "SELECT CASE WHEN 'b' IN ('A', 'B') THEN 1 ELSE 0 END", [(1,)],
          "TERA mode: IN compares as = does"),
 ]  # fmt: skip

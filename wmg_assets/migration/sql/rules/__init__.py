@@ -8,6 +8,7 @@ from wmg_assets.migration.sql.rules.arithmetic import average_of_integers, integ
 from wmg_assets.migration.sql.rules.comparison import case_insensitive_comparisons
 from wmg_assets.migration.sql.rules.dates import add_months_keeps_the_day
 from wmg_assets.migration.sql.rules.ddl import drop_table_options, drop_teradata_indexes
+from wmg_assets.migration.sql.rules.qualify import qualify_as_derived_table
 
 RULES = {
     "redshift": [
@@ -16,11 +17,13 @@ RULES = {
         average_of_integers,
         case_insensitive_comparisons,
         add_months_keeps_the_day,
+        qualify_as_derived_table,
     ],
     "spark": [
         drop_table_options,
         drop_teradata_indexes,
         integer_division,
         case_insensitive_comparisons,
+        qualify_as_derived_table,
     ],
 }
