@@ -74,6 +74,10 @@ CORPUS = [
          "QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) = 1 ORDER BY k DESC",
          [(2, "c"), (1, "b"), (0, "d")],
          "QUALIFY filters on the window result; the query's ORDER BY orders the result"),
+    Case("substr_positions_before_the_string",
+         "SELECT SUBSTR('abc', 0, 2), SUBSTR('abc', -1, 1), SUBSTR('abc', 2, 1), SUBSTR('abc', 0)",
+         [("a", "", "b", "abc")],
+         "SUBSTR counts positions before the first character (ANSI): 0 and 1 give 'a'"),
     Case("not_casespecific_in", "SELECT CASE WHEN 'b' IN ('A', 'B') THEN 1 ELSE 0 END", [(1,)],
          "TERA mode: IN compares as = does"),
 ]  # fmt: skip

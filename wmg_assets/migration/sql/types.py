@@ -75,3 +75,13 @@ def _column_type(column: exp.Column, schema: Schema) -> str | None:
         return tables.get(column.table.lower(), {}).get(name)
     found = {cols[name] for cols in tables.values() if name in cols}
     return found.pop() if len(found) == 1 else None
+
+
+def integer_value(node: exp.Expr) -> int | None:
+    """The value of an integer literal (`1`, `-1`), else None."""
+    if isinstance(node, exp.Neg):
+        inner = integer_value(node.this)
+        return None if inner is None else -inner
+    if isinstance(node, exp.Literal) and node.is_int:
+        return int(node.this)
+    return None

@@ -9,6 +9,7 @@ from wmg_assets.migration.sql.rules.comparison import case_insensitive_compariso
 from wmg_assets.migration.sql.rules.dates import add_months_keeps_the_day
 from wmg_assets.migration.sql.rules.ddl import drop_table_options, drop_teradata_indexes
 from wmg_assets.migration.sql.rules.qualify import qualify_as_derived_table
+from wmg_assets.migration.sql.rules.strings import substring_positions
 
 RULES = {
     "redshift": [
@@ -25,5 +26,6 @@ RULES = {
         integer_division,
         case_insensitive_comparisons,
         qualify_as_derived_table,
+        substring_positions,
     ],
 }

@@ -14,14 +14,14 @@ unknown, a warning says the result may be a TIMESTAMP on Redshift.
 from sqlglot import exp
 
 from wmg_assets.migration.sql.rules.context import Context
-from wmg_assets.migration.sql.types import type_of
+from wmg_assets.migration.sql.types import integer_value, type_of
 
 
 def add_months_keeps_the_day(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Redshift: ADD_MONTHS with Teradata's month-end rule (see the module docstring)."""
     for node in list(tree.find_all(exp.AddMonths)):
         date, months = node.this, node.expression
-        count = _integer(months)
+        count = integer_value(months)
         if count is not None:
             interval = exp.Interval(this=exp.Literal.string(f"{count} MONTH"), unit=None)
             moved: exp.Expr = exp.Add(this=date.copy(), expression=interval)
@@ -36,13 +36,3 @@ def add_months_keeps_the_day(tree: exp.Expr, ctx: Context) -> exp.Expr:
         node.replace(moved)
         ctx.did("add_months_keeps_the_day")
     return tree
-
-
-def _integer(node: exp.Expr) -> int | None:
-    """The value of an integer literal (`1`, `-1`), else None."""
-    if isinstance(node, exp.Neg):
-        inner = _integer(node.this)
-        return None if inner is None else -inner
-    if isinstance(node, exp.Literal) and node.is_int:
-        return int(node.this)
-    return None
