@@ -78,6 +78,8 @@ CORPUS = [
          "SELECT SUBSTR('abc', 0, 2), SUBSTR('abc', -1, 1), SUBSTR('abc', 2, 1), SUBSTR('abc', 0)",
          [("a", "", "b", "abc")],
          "SUBSTR counts positions before the first character (ANSI): 0 and 1 give 'a'"),
+    Case("date_minus_date", "SELECT DATE '2026-03-01' - DATE '2026-01-31'", [(29,)],
+         "DATE - DATE is an INTEGER number of days"),
     Case("not_casespecific_in", "SELECT CASE WHEN 'b' IN ('A', 'B') THEN 1 ELSE 0 END", [(1,)],
          "TERA mode: IN compares as = does"),
 ]  # fmt: skip
@@ -188,3 +190,24 @@ def test_redshift_never_gets_its_own_add_months() -> None:
     for months in ("1", "n", "-2"):
         [statement] = convert(f"SELECT ADD_MONTHS(d, {months}) FROM t", "redshift").statements
         assert statement.output is not None and "ADD_MONTHS" not in statement.output.upper()
+
+
+@pytest.mark.parametrize(
+    ("teradata", "code"),
+    [
+        ("SELECT TOP 2 WITH TIES a FROM t ORDER BY a", "TD-UNSUP-001"),
+        ("SELECT TOP 10 PERCENT a FROM t ORDER BY a", "TD-UNSUP-001"),
+        ("SELECT d (FORMAT 'YYYY/MM/DD') FROM t", "TD-UNSUP-005"),
+        ("SELECT 'a' || 1", "TD-UNSUP-006"),
+        ("SELECT a FROM t WHERE b (NOT CASESPECIFIC) = 'X'", "TD-UNSUP-002"),
+        ("SELECT HASHROW(a) FROM t", "TD-UNSUP-002"),
+        ("COLLECT STATISTICS ON t COLUMN (a)", "TD-UNSUP-003"),
+    ],
+)
+@pytest.mark.parametrize("target", ["redshift", "spark"])
+def test_constructs_without_an_equivalent_are_flagged(
+    teradata: str, code: str, target: str
+) -> None:
+    [statement] = convert(teradata, target).statements
+    assert statement.output is None and statement.status == "flagged"
+    assert [f.code for f in statement.findings if f.severity == Severity.ERROR] == [code]

@@ -49,6 +49,11 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         Severity.WARNING,
         "{construct}: argument type unknown; of a DATE, the result is a TIMESTAMP on {target}",
     ),
+    "TD-UNSUP-006": (
+        Severity.ERROR,
+        "{construct}: Teradata pads a number to its display format before concatenating "
+        "('a' || 1 is 'a          1'); convert the number explicitly",
+    ),
     "TD-BTEQ-001": (Severity.INFO, "BTEQ command {construct} removed (a session setting)"),
     "TD-BTEQ-002": (
         Severity.ERROR,

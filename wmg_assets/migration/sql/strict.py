@@ -3,7 +3,11 @@ Teradata's meaning. Anything else flags the statement (an error finding), never 
 
 - a sqlglot `Command` (a statement sqlglot could not parse into a tree);
 - an anonymous function (one sqlglot does not know, so neither do we);
-- a Teradata-only node left in the tree (table options, column attributes, CASESPECIFIC, …);
+- a Teradata-only node left in the tree (table options, column attributes, CASESPECIFIC,
+  `(FORMAT …)`, …);
+- `TOP n WITH TIES` / `TOP n PERCENT`, which neither target's LIMIT expresses;
+- `||` with a number: Teradata pads the number to its display format (`'a' || 1` is
+  `'a          1'`), which no target does;
 - whatever the target's generator reports it cannot express (checked when rendering).
 
 The check is one walk of the tree per statement, so it stays cheap next to parsing.
@@ -12,6 +16,7 @@ The check is one walk of the tree per statement, so it stays cheap next to parsi
 from sqlglot import exp
 
 from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.types import type_of
 
 # Nodes that only Teradata gives meaning to; a rule must have removed or rewritten them.
 TERADATA_ONLY: tuple[type[exp.Expr], ...] = tuple(
@@ -22,10 +27,15 @@ TERADATA_ONLY: tuple[type[exp.Expr], ...] = tuple(
         "IsolatedLoadingProperty", "BlockCompressionProperty", "LogProperty",
         "CaseSpecificColumnConstraint", "CharacterSetColumnConstraint", "TitleColumnConstraint",
         "DateFormatColumnConstraint", "CompressColumnConstraint", "InlineLengthColumnConstraint",
-        "LockingStatement", "LockingProperty",
+        "LockingStatement", "LockingProperty", "FormatPhrase",
     )
     if hasattr(exp, name)
 )  # fmt: skip
+
+
+def _ties_or_percent(limit: exp.Limit) -> bool:
+    options = limit.args.get("limit_options")
+    return bool(options and (options.args.get("with_ties") or options.args.get("percent")))
 
 
 def check_strict(tree: exp.Expr, ctx: Context) -> bool:
@@ -41,4 +51,11 @@ def check_strict(tree: exp.Expr, ctx: Context) -> bool:
             ctx.note("TD-UNSUP-002", node, construct=str(node.this).upper())
         elif isinstance(node, TERADATA_ONLY):
             ctx.note("TD-UNSUP-005", node, construct=node.sql("teradata") or node.key.upper())
+        elif isinstance(node, exp.Limit) and _ties_or_percent(node):
+            ctx.note("TD-UNSUP-001", node, construct="TOP … WITH TIES / PERCENT")
+        elif isinstance(node, exp.DPipe) and any(
+            type_of(side, ctx.schema) in ("int", "decimal", "float")
+            for side in (node.this, node.expression)
+        ):
+            ctx.note("TD-UNSUP-006", node, construct=node.sql("teradata"))
     return len(ctx.findings) == before

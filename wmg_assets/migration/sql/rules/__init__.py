@@ -6,7 +6,7 @@ or changed). `RULES[target]` lists them in the order they run."""
 
 from wmg_assets.migration.sql.rules.arithmetic import average_of_integers, integer_division
 from wmg_assets.migration.sql.rules.comparison import case_insensitive_comparisons
-from wmg_assets.migration.sql.rules.dates import add_months_keeps_the_day
+from wmg_assets.migration.sql.rules.dates import add_months_keeps_the_day, date_difference_in_days
 from wmg_assets.migration.sql.rules.ddl import drop_table_options, drop_teradata_indexes
 from wmg_assets.migration.sql.rules.qualify import qualify_as_derived_table
 from wmg_assets.migration.sql.rules.strings import substring_positions
@@ -27,5 +27,6 @@ RULES = {
         case_insensitive_comparisons,
         qualify_as_derived_table,
         substring_positions,
+        date_difference_in_days,
     ],
 }

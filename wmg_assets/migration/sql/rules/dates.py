@@ -7,6 +7,9 @@
   Teradata does.
 - Spark: unchanged; Spark 3's `add_months` clamps the same way.
 
+`date - date` is an INTEGER of days in Teradata (and Redshift); Spark's is an INTERVAL, so
+there it becomes `DATEDIFF(a, b)`.
+
 A DATE argument keeps a DATE result (`CAST(… AS DATE)`); of an argument whose type is
 unknown, a warning says the result may be a TIMESTAMP on Redshift.
 """
@@ -35,4 +38,14 @@ def add_months_keeps_the_day(tree: exp.Expr, ctx: Context) -> exp.Expr:
             ctx.note("TD-TYPE-003", node, construct=node.sql("teradata"))
         node.replace(moved)
         ctx.did("add_months_keeps_the_day")
+    return tree
+
+
+def date_difference_in_days(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Spark: `date - date` is Teradata's INTEGER of days (`DATEDIFF`), not Spark's INTERVAL."""
+    for node in list(tree.find_all(exp.Sub)):
+        left, right = type_of(node.this, ctx.schema), type_of(node.expression, ctx.schema)
+        if right == "date" and left in ("date", None):
+            node.replace(exp.DateDiff(this=node.this.copy(), expression=node.expression.copy()))
+            ctx.did("date_difference_in_days")
     return tree
