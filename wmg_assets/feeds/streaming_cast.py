@@ -6,6 +6,7 @@ the cast is the one the two-pass path would have run. Otherwise (a later value r
 out, or the cast failed on it) the result is thrown away and the caller runs the two passes.
 """
 
+import contextlib
 import logging
 import queue
 import threading
@@ -67,7 +68,14 @@ class StreamingCast:
     def _batches(self):
         while (batch := self._queue.get()) is not _DONE:
             yield batch
+        self._end()
+
+    def _end(self) -> None:
+        """The end was read: pass it on, so another reader waiting on the queue (DuckDB's
+        scan and the drain after an error can both be) is never left blocked."""
         self._ended = True
+        with contextlib.suppress(queue.Full):  # a full queue has an end in it already
+            self._queue.put_nowait(_DONE)
 
     def _run(self, schema: pa.Schema) -> None:
         assert self.types is not None
@@ -82,8 +90,9 @@ class StreamingCast:
                 self.files = self.engine.write_parquet(con, expr, self.directory)
         except BaseException as e:  # reported by finish(), never lost
             self.error = e.with_traceback(None)  # keep no frames (and DuckDB objects) alive
-            while not self._ended and self._queue.get() is not _DONE:
-                pass  # let the parser finish its puts
+            while not self._ended:  # let the parser finish its puts
+                if self._queue.get() is _DONE:
+                    self._end()
 
     def _put(self, batch: Any) -> None:
         self._queue.put(batch)
