@@ -10,7 +10,7 @@ Teradata-only can run by accident.
 from dataclasses import dataclass, field
 
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel, ParseError, SqlglotError, TokenError, UnsupportedError
+from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.tokenizer_core import Token, TokenType
 
 from wmg_assets.migration.sql.bteq import is_bteq, strip_dot_commands
@@ -26,7 +26,7 @@ from wmg_assets.migration.sql.types import Schema, remember_table
 class StatementResult:
     source: str  # the Teradata statement as written
     line: int  # its first line in the file
-    output: str | None  # the target's SQL; None when flagged
+    output: str | None  # the target's SQL; None when flagged, "" when nothing is to run
     findings: list[Finding] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
 
@@ -60,7 +60,11 @@ class Conversion:
         """The converted script: each statement ended by `;`, flagged ones as comments."""
         parts = []
         for s in self.statements:
-            if s.output is not None:
+            if s.output == "":
+                first = s.source.strip().splitlines()[0]
+                parts.append(f"-- removed ({', '.join(f.code for f in s.findings)}), line "
+                             f"{s.line}: {first}")  # fmt: skip
+            elif s.output is not None:
                 parts.append(f"{s.output};")
             else:
                 codes = ", ".join(f.code for f in s.findings if f.severity == Severity.ERROR)
@@ -69,16 +73,61 @@ class Conversion:
         return "\n".join(parts) + ("\n" if parts else "")
 
 
+_BLOCK_STARTS = {"BEGIN", "CASE"}
+_BLOCK_KEEPERS = {"IF", "WHILE", "LOOP", "FOR", "REPEAT"}  # END IF … close their own word
+
+
+def _is_procedure(chunk: list[Token]) -> bool:
+    words = [t.text.upper() for t in chunk[:3]]
+    return words[:1] in (["CREATE"], ["REPLACE"]) and "PROCEDURE" in words
+
+
 def split_statements(sql: str) -> list[tuple[str, int]]:
-    """(text, first line) of each statement: split on semicolon tokens."""
+    """(text, first line) of each statement: split on semicolon tokens, except inside
+    parentheses (a macro's body) and inside a procedure's BEGIN … END."""
     tokens = DIALECT.tokenize(sql)
     chunks: list[list[Token]] = [[]]
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
+    depth = blocks = 0
+    for i, token in enumerate(tokens):
+        if token.token_type == TokenType.SEMICOLON and depth == 0 and blocks == 0:
             chunks.append([])
-        else:
-            chunks[-1].append(token)
+            continue
+        chunks[-1].append(token)
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif token.token_type == TokenType.R_PAREN:
+            depth = max(depth - 1, 0)
+        elif _is_procedure(chunks[-1]):
+            word = token.text.upper()
+            after = tokens[i + 1].text.upper() if i + 1 < len(tokens) else ""
+            if word in _BLOCK_STARTS and not (i and tokens[i - 1].text.upper() == "END"):
+                blocks += 1
+            elif word == "END" and after not in _BLOCK_KEEPERS:
+                blocks = max(blocks - 1, 0)
     return [(sql[c[0].start : c[-1].end + 1], c[0].line) for c in chunks if c]
+
+
+_NO_EQUIVALENT = {"MACRO", "PROCEDURE", "TRIGGER", "FUNCTION"}
+_INDEXES = {"INDEX", "JOIN", "HASH", "UNIQUE"}
+
+
+def leading_statement(text: str) -> tuple[str, str, bool] | None:
+    """(finding code, construct, removed?) for statements known by their first words:
+    macros, procedures, triggers and UDFs (and calls of them) are not converted; CREATE
+    INDEX / JOIN INDEX / HASH INDEX are removed (Teradata storage)."""
+    words = text.upper().split(None, 4)[:4]
+    if not words:
+        return None
+    if words[0] in ("EXEC", "EXECUTE", "CALL"):
+        return "TD-UNSUP-003", f"{words[0]} (a macro or procedure call)", False
+    if words[0] not in ("CREATE", "REPLACE") or len(words) < 2:
+        return None
+    kind = next((w for w in words[1:3] if w in _NO_EQUIVALENT), None)
+    if kind is not None:
+        return "TD-UNSUP-003", f"{words[0]} {kind}", False
+    if words[1] in _INDEXES and "INDEX" in words[1:4]:
+        return "TD-STMT-001", " ".join(words[:3]), True
+    return None
 
 
 def convert(sql: str, target: str) -> Conversion:
@@ -101,6 +150,14 @@ def convert(sql: str, target: str) -> Conversion:
 
 def convert_statement(text: str, line: int, target: str, schema: Schema) -> StatementResult:
     ctx = Context(target, line, schema)
+    leading = leading_statement(text)
+    if leading is not None:
+        code, construct, removed = leading
+        if removed:
+            ctx.note(code, None, construct=construct, detail="indexes are Teradata storage")
+            return StatementResult(text, line, "", ctx.findings)
+        ctx.note(code, None, construct=construct)
+        return StatementResult(text, line, None, ctx.findings)
     try:
         trees = DIALECT.parse(text, error_level=ErrorLevel.RAISE)
     except ParseError as e:
@@ -111,13 +168,20 @@ def convert_statement(text: str, line: int, target: str, schema: Schema) -> Stat
             where.get("col") or 1), detail=detail, target=target)])  # fmt: skip
     tree = trees[0] if trees and trees[0] is not None else exp.Command(this=text)
     remember_table(tree, schema)
-    for rule in RULES[target]:
-        tree = rule(tree, ctx)
+    try:
+        for rule in RULES[target]:
+            tree = rule(tree, ctx)
+    except Exception as e:  # a rule's defect flags the statement; it never passes it
+        ctx.note("TD-UNSUP-004", tree, construct=tree.key.upper(),
+                 detail=f"internal error in {rule.__name__}: {e}")  # fmt: skip
+        return StatementResult(text, line, None, ctx.findings, ctx.applied)
+    if ctx.dropped and not ctx.errors():
+        return StatementResult(text, line, "", ctx.findings, ctx.applied)
     if not check_strict(tree, ctx):
         return StatementResult(text, line, None, ctx.findings, ctx.applied)
     try:
         output = tree.sql(dialect=TARGET_DIALECTS[target], unsupported_level=ErrorLevel.RAISE)
-    except (UnsupportedError, SqlglotError) as e:
+    except Exception as e:  # UnsupportedError, or a generator defect: flagged, never passed
         ctx.note("TD-UNSUP-004", tree, construct=tree.key.upper(),
                  detail=str(e).splitlines()[0])  # fmt: skip
         return StatementResult(text, line, None, ctx.findings, ctx.applied)

@@ -19,6 +19,7 @@ from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
 from sqlglot.dialects.spark import Spark
 from sqlglot.dialects.teradata import Teradata
+from sqlglot.tokenizer_core import TokenType
 
 
 def _args(
@@ -40,7 +41,26 @@ def _oreplace(s: exp.Expr, a: exp.Expr, b: exp.Expr | None = None):
 
 
 class WmgTeradata(Teradata):
+    class Tokenizer(Teradata.Tokenizer):
+        KEYWORDS = {
+            **Teradata.Tokenizer.KEYWORDS,
+            "BYTE": TokenType.BINARY,  # binary in Teradata (sqlglot reads a TINYINT)
+            "VARBYTE": TokenType.VARBINARY,
+            "NUMBER": TokenType.BIGDECIMAL,  # told apart from DECIMAL: the defaults differ
+            "LONG VARCHAR": TokenType.TEXT,
+            "GRAPHIC": TokenType.CHAR,
+            "VARGRAPHIC": TokenType.VARCHAR,
+        }
+
     class Parser(Teradata.Parser):
+        PROPERTY_PARSERS = {
+            **Teradata.Parser.PROPERTY_PARSERS,
+            # CREATE GLOBAL TEMPORARY TABLE (as sqlglot's Oracle parser reads it)
+            "GLOBAL": lambda self: (
+                self._match_text_seq("TEMPORARY")
+                and self.expression(exp.TemporaryProperty(this="GLOBAL"))
+            ),
+        }
         FUNCTIONS = {
             **Teradata.Parser.FUNCTIONS,
             **dict(

@@ -34,6 +34,30 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         Severity.WARNING,
         "dropped {construct}: {target} does not reject rows that break its uniqueness",
     ),
+    "TD-DDL-004": (
+        Severity.WARNING,
+        "dropped {construct}: {target} tables generate no values; the loader must supply them",
+    ),
+    "TD-DDL-005": (
+        Severity.WARNING,
+        "{construct} table created as a permanent table: its rows are shared by all sessions "
+        "and must be cleared by each run",
+    ),
+    "TD-DDL-006": (Severity.INFO, "glass view (a bare projection of {construct}): {detail}"),
+    "TD-STMT-001": (Severity.INFO, "{construct} removed: {detail}"),
+    "TD-STMT-002": (
+        Severity.WARNING,
+        "{construct} removed: {target} runs each statement on its own, so the statements "
+        "between BT and ET are not one transaction",
+    ),
+    "TD-SAMPLE-001": (
+        Severity.WARNING,
+        "{construct}: a random sample, as in Teradata; a fraction is approximate on {target}",
+    ),
+    "TD-BTEQ-004": (
+        Severity.WARNING,
+        "{construct} converted as stop-on-error: the exit code it sets is not kept",
+    ),
     "TD-UNSUP-005": (Severity.ERROR, "{construct} is Teradata-only and was left unconverted"),
     "TD-TYPE-001": (
         Severity.WARNING,
@@ -54,6 +78,7 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "{construct}: Teradata pads a number to its display format before concatenating "
         "('a' || 1 is 'a          1'); convert the number explicitly",
     ),
+    "TD-TYPE-004": (Severity.WARNING, "{construct}: {detail}"),
     "TD-BTEQ-001": (Severity.INFO, "BTEQ command {construct} removed (a session setting)"),
     "TD-BTEQ-002": (
         Severity.ERROR,

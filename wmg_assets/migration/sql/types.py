@@ -6,6 +6,8 @@ Types are families: `int` (BYTEINT, SMALLINT, INTEGER, BIGINT), `decimal`, `floa
 `date`, `timestamp`.
 """
 
+from dataclasses import dataclass
+
 from sqlglot import exp
 
 _FAMILIES = {
@@ -15,10 +17,18 @@ _FAMILIES = {
     exp.DataType.Type.DOUBLE: "float", exp.DataType.Type.VARCHAR: "text",
     exp.DataType.Type.CHAR: "text", exp.DataType.Type.TEXT: "text",
     exp.DataType.Type.DATE: "date", exp.DataType.Type.TIMESTAMP: "timestamp",
+    exp.DataType.Type.BIGDECIMAL: "decimal", exp.DataType.Type.TIMESTAMPTZ: "timestamp",
 }  # fmt: skip
 
-Schema = dict[str, dict[str, str]]
-"""Table name (lowercase, without its database) → column name → type family."""
+
+@dataclass(frozen=True)
+class ColumnType:
+    family: str | None  # None: a type no rule reasons about
+    case_specific: bool = False  # declared CASESPECIFIC: compared with its case
+
+
+Schema = dict[str, dict[str, ColumnType]]
+"""Table name (lowercase, without its database) → column name → its type, in table order."""
 
 
 def family(data_type: exp.DataType) -> str | None:
@@ -35,11 +45,18 @@ def remember_table(tree: exp.Expr, schema: Schema) -> None:
         return
     columns = {}
     for column in target.expressions:
-        if isinstance(column, exp.ColumnDef) and isinstance(column.args.get("kind"), exp.DataType):
-            kind = family(column.args["kind"])
-            if kind is not None:
-                columns[column.name.lower()] = kind
+        if isinstance(column, exp.ColumnDef):
+            kind = column.args.get("kind")
+            columns[column.name.lower()] = ColumnType(
+                family(kind) if isinstance(kind, exp.DataType) else None,
+                any(_is_case_specific(c) for c in column.args.get("constraints") or []),
+            )
     schema[table.name.lower()] = columns
+
+
+def _is_case_specific(constraint: exp.Expr) -> bool:
+    kind = constraint.args.get("kind")
+    return isinstance(kind, exp.CaseSpecificColumnConstraint) and not kind.args.get("not_")
 
 
 def type_of(node: exp.Expr, schema: Schema) -> str | None:
@@ -63,12 +80,19 @@ def type_of(node: exp.Expr, schema: Schema) -> str | None:
 
 
 def _column_type(column: exp.Column, schema: Schema) -> str | None:
-    select = column.find_ancestor(exp.Select)
-    if select is None:
+    found = column_type(column, schema)
+    return found.family if found is not None else None
+
+
+def column_type(column: exp.Column, schema: Schema) -> ColumnType | None:
+    """The declared type of a column of a table created earlier in the script, or None."""
+    scope = column.find_ancestor(exp.Select, exp.Update, exp.Delete, exp.Merge)
+    if scope is None:
         return None
     tables = {}
-    for table in select.find_all(exp.Table):
-        if table.find_ancestor(exp.Select) is select and table.name.lower() in schema:
+    for table in scope.find_all(exp.Table):
+        owner = table.find_ancestor(exp.Select, exp.Update, exp.Delete, exp.Merge)
+        if owner is scope and table.name.lower() in schema:
             tables[(table.alias_or_name or table.name).lower()] = schema[table.name.lower()]
     name = column.name.lower()
     if column.table:

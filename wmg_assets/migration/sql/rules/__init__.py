@@ -2,31 +2,72 @@
 
 A rule is `rule(tree, context) -> tree`: a small pure rewrite (as sqlglot's transforms.py)
 that records what it did in the context (the rule's name, and findings for what it dropped
-or changed). `RULES[target]` lists them in the order they run."""
+or changed). `RULES[target]` lists them in the order they run: statements first, then DDL,
+DML, functions, arithmetic and comparisons, and the data types last (the rules before them
+build casts in Teradata's types)."""
 
 from wmg_assets.migration.sql.rules.arithmetic import average_of_integers, integer_division
 from wmg_assets.migration.sql.rules.comparison import case_insensitive_comparisons
+from wmg_assets.migration.sql.rules.datatypes import cast_to_text_keeps_its_length, map_data_types
 from wmg_assets.migration.sql.rules.dates import add_months_keeps_the_day, date_difference_in_days
-from wmg_assets.migration.sql.rules.ddl import drop_table_options, drop_teradata_indexes
+from wmg_assets.migration.sql.rules.ddl import (
+    create_table_as,
+    drop_table_options,
+    drop_teradata_indexes,
+    identity_columns,
+    index_as_table_keys,
+    temporary_tables,
+)
+from wmg_assets.migration.sql.rules.dml import delete_forms, joined_update, merge_insert_columns
+from wmg_assets.migration.sql.rules.functions import (
+    conversion_functions,
+    date_units,
+    formats_of_dates,
+    like_any_as_or,
+    teradata_functions,
+)
 from wmg_assets.migration.sql.rules.qualify import qualify_as_derived_table
+from wmg_assets.migration.sql.rules.statements import (
+    locking_modifiers,
+    sample_clauses,
+    session_statements,
+    view_columns,
+)
 from wmg_assets.migration.sql.rules.strings import substring_positions
+from wmg_assets.migration.sql.rules.windows import ordered_analytics
+
+_FIRST = [locking_modifiers, session_statements, drop_table_options]
+_DDL = [drop_teradata_indexes, identity_columns, temporary_tables, create_table_as, view_columns]
+_FUNCTIONS = [ordered_analytics, teradata_functions, conversion_functions, formats_of_dates, date_units,
+              like_any_as_or, sample_clauses]  # fmt: skip
 
 RULES = {
     "redshift": [
-        drop_table_options,
-        drop_teradata_indexes,
+        *_FIRST,
+        index_as_table_keys,
+        *_DDL,
+        joined_update,
+        delete_forms,
+        *_FUNCTIONS,
         average_of_integers,
         case_insensitive_comparisons,
         add_months_keeps_the_day,
         qualify_as_derived_table,
+        map_data_types,
     ],
     "spark": [
-        drop_table_options,
-        drop_teradata_indexes,
+        *_FIRST,
+        *_DDL,
+        joined_update,
+        delete_forms,
+        merge_insert_columns,
+        *_FUNCTIONS,
         integer_division,
         case_insensitive_comparisons,
         qualify_as_derived_table,
         substring_positions,
         date_difference_in_days,
+        cast_to_text_keeps_its_length,
+        map_data_types,
     ],
 }

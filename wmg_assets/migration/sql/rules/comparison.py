@@ -6,6 +6,9 @@ blanks are significant in Teradata too). This is what the rules file's §3.6 ask
 done for Redshift too: its `COLLATE(…, 'case_insensitive')` is not in PostgreSQL-compatible
 SQL, and the fold is exact on both.
 
+A column declared CASESPECIFIC keeps its case: only its trailing blanks are ignored. The
+assignments of an UPDATE or MERGE (`SET c = 'x'`) are not comparisons and are left alone.
+
 A side is text when it is a string literal, a cast to a character type, or a column created
 as one earlier in the script. A comparison with an unknown side and a string literal is
 folded only when the literal has a letter or trailing blanks (else folding could turn a
@@ -15,14 +18,28 @@ numeric comparison into a text one); two unknown sides are left as they are.
 from sqlglot import exp
 
 from wmg_assets.migration.sql.rules.context import Context
-from wmg_assets.migration.sql.types import type_of
+from wmg_assets.migration.sql.types import column_type, type_of
 
 _ORDERED = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
-def _fold(node: exp.Expr, blanks: bool = True) -> exp.Expr:
+def _fold(node: exp.Expr, blanks: bool = True, case: bool = True) -> exp.Expr:
     inner = exp.Trim(this=node.copy(), position="TRAILING") if blanks else node.copy()
-    return exp.Upper(this=inner)
+    return exp.Upper(this=inner) if case else inner
+
+
+def _case_specific(nodes: list[exp.Expr], ctx: Context) -> bool:
+    """A side is a column declared CASESPECIFIC: the comparison keeps case."""
+    for node in nodes:
+        if isinstance(node, exp.Column):
+            found = column_type(node, ctx.schema)
+            if found is not None and found.case_specific:
+                return True
+    return False
+
+
+def _is_assignment(node: exp.Expr) -> bool:
+    return isinstance(node, exp.EQ) and isinstance(node.parent, exp.Update)
 
 
 def _case_matters(node: exp.Expr) -> bool:
@@ -46,15 +63,21 @@ def _text_comparison(left: exp.Expr, right: exp.Expr, ctx: Context) -> bool:
 def case_insensitive_comparisons(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Fold both sides of each comparison of text (see the module docstring)."""
     for node in list(tree.find_all(*_ORDERED, exp.Like, exp.In)):
+        if _is_assignment(node):
+            continue
         if isinstance(node, exp.In):
             values = node.expressions
             if values and all(_text_comparison(node.this, v, ctx) for v in values):
-                node.set("this", _fold(node.this))
-                node.set("expressions", [_fold(v) for v in values])
+                case = not _case_specific([node.this, *values], ctx)
+                node.set("this", _fold(node.this, case=case))
+                node.set("expressions", [_fold(v, case=case) for v in values])
                 ctx.did("case_insensitive_comparisons")
         elif _text_comparison(node.this, node.expression, ctx):
             blanks = not isinstance(node, exp.Like)
-            node.set("this", _fold(node.this, blanks))
-            node.set("expression", _fold(node.expression, blanks))
+            case = not _case_specific([node.this, node.expression], ctx)
+            if not case and not blanks:
+                continue  # a case-specific LIKE: as written
+            node.set("this", _fold(node.this, blanks, case))
+            node.set("expression", _fold(node.expression, blanks, case))
             ctx.did("case_insensitive_comparisons")
     return tree

@@ -8,7 +8,7 @@
 | `CHARACTER SET`, `TITLE`, `FORMAT`, `COMPRESS` on a column | dropped (info) |
 | `PRIMARY INDEX`, secondary indexes | dropped (info) |
 | `UNIQUE PRIMARY INDEX` | dropped; warning: duplicates are no longer rejected |
-| `[NOT] CASESPECIFIC` | left for the strict layer to flag (comparisons would change) |
+| `[NOT] CASESPECIFIC` | dropped (info); the comparisons of a CASESPECIFIC column keep their case |
 """
 
 from sqlglot import exp
@@ -29,7 +29,7 @@ _COLUMN_ATTRIBUTES = tuple(
     getattr(exp, name)
     for name in ("CharacterSetColumnConstraint", "TitleColumnConstraint",
                  "DateFormatColumnConstraint", "CompressColumnConstraint",
-                 "InlineLengthColumnConstraint")
+                 "InlineLengthColumnConstraint", "CaseSpecificColumnConstraint")
     if hasattr(exp, name)
 )  # fmt: skip
 
@@ -83,4 +83,117 @@ def drop_teradata_indexes(tree: exp.Expr, ctx: Context) -> exp.Expr:
         ctx.note(code, index, construct=index.sql("teradata"))
         ctx.did("drop_teradata_indexes")
     tree.set("indexes", None)
+    return tree
+
+
+def index_as_table_keys(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Redshift (rules file §2.1): a UNIQUE PRIMARY INDEX becomes a UNIQUE constraint (which
+    Redshift records but does not enforce, so the warning of `drop_teradata_indexes` stays),
+    and the columns of a partitioned PRIMARY INDEX become the SORTKEY. Runs before
+    `drop_teradata_indexes`."""
+    if not isinstance(tree, exp.Create) or ctx.target != "redshift":
+        return tree
+    for index in tree.args.get("indexes") or []:
+        params = index.args.get("params")
+        if not index.args.get("primary") or params is None:
+            continue
+        columns = [o.this.copy() if isinstance(o, exp.Ordered) else o.copy()
+                   for o in params.args.get("columns") or []]  # fmt: skip
+        if index.args.get("unique") and isinstance(tree.this, exp.Schema):
+            unique = exp.UniqueColumnConstraint(this=exp.Schema(expressions=columns))
+            tree.this.append("expressions", unique)
+            ctx.did("index_as_table_keys")
+        if params.args.get("partition_by"):
+            sortkey = exp.SortKeyProperty(this=[c.copy() for c in columns], compound=False)
+            properties = tree.args.get("properties") or exp.Properties(expressions=[])
+            properties.append("expressions", sortkey)
+            tree.set("properties", properties)
+            ctx.note("TD-DDL-001", index, construct="the PARTITION BY of the PRIMARY INDEX")
+            ctx.did("index_as_table_keys")
+    return tree
+
+
+def identity_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """`GENERATED … AS IDENTITY`: Redshift's IDENTITY(start, step) (sqlglot renders it);
+    Spark tables have no identity (⚠ rules: IDENTITY(1, 1) does not run), so it is dropped
+    with a warning that the loader must supply the values."""
+    if not isinstance(tree, exp.Create) or ctx.target != "spark":
+        return tree
+    for column in tree.find_all(exp.ColumnDef):
+        constraints = column.args.get("constraints") or []
+        kept = [
+            c
+            for c in constraints
+            if not isinstance(c.args.get("kind"), exp.GeneratedAsIdentityColumnConstraint)
+        ]
+        if len(kept) != len(constraints):
+            column.set("constraints", kept)
+            ctx.note("TD-DDL-004", column, construct=f"IDENTITY of {column.name}")
+            ctx.did("identity_columns")
+    return tree
+
+
+def temporary_tables(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """VOLATILE tables: Redshift `CREATE TEMP TABLE` (session-scoped, as in Teradata; its rows
+    are kept across commits, as ON COMMIT PRESERVE ROWS keeps them). Spark has no session
+    table: flagged. GLOBAL TEMPORARY: a permanent table there, with a warning that its rows
+    are no longer private to each session."""
+    if not isinstance(tree, exp.Create) or tree.args.get("properties") is None:
+        return tree
+    properties = tree.args["properties"]
+    kept = []
+    for prop in properties.expressions:
+        if isinstance(prop, exp.VolatileProperty):
+            if ctx.target == "spark":
+                ctx.note("TD-UNSUP-001", prop, construct="VOLATILE TABLE")
+                kept.append(prop)
+                continue
+            kept.append(exp.TemporaryProperty())
+        elif isinstance(prop, exp.OnCommitProperty):
+            if prop.args.get("delete"):
+                ctx.note("TD-UNSUP-001", prop, construct="ON COMMIT DELETE ROWS")
+                kept.append(prop)
+        elif isinstance(prop, exp.TemporaryProperty) and prop.this == "GLOBAL":
+            ctx.note("TD-DDL-005", prop, construct="GLOBAL TEMPORARY")
+        else:
+            kept.append(prop)
+            continue
+        ctx.did("temporary_tables")
+    properties.set("expressions", kept)
+    if not kept:
+        tree.set("properties", None)
+    return tree
+
+
+def create_table_as(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """`CREATE TABLE t AS s WITH [NO] DATA` and `AS (query) WITH [NO] DATA`: the copy of a
+    table's columns is `LIKE` (Redshift `(LIKE s)`, Spark `LIKE s`), a copy with its rows is
+    `AS SELECT * FROM s`, and a query WITH NO DATA keeps no row (`LIMIT 0`)."""
+    if not isinstance(tree, exp.Create) or tree.args.get("properties") is None:
+        return tree
+    properties = tree.args["properties"]
+    with_data = [p for p in properties.expressions if isinstance(p, exp.WithDataProperty)]
+    if not with_data:
+        return tree
+    no_data = bool(with_data[0].args.get("no"))
+    properties.set("expressions", [p for p in properties.expressions if p is not with_data[0]])
+    if not properties.expressions:
+        tree.set("properties", None)
+    source = tree.args.get("expression")
+    query = source.this if isinstance(source, exp.Subquery) else source
+    if isinstance(source, exp.Table):
+        if no_data:
+            like = exp.LikeProperty(this=source.copy())
+            tree.set("expression", None)
+            if ctx.target == "redshift":
+                tree.set("this", exp.Schema(this=tree.this.copy(), expressions=[like]))
+            else:
+                props = tree.args.get("properties") or exp.Properties(expressions=[])
+                props.append("expressions", like)
+                tree.set("properties", props)
+        else:
+            tree.set("expression", exp.select("*").from_(source.copy()))
+    elif isinstance(query, exp.Query):
+        tree.set("expression", query.limit(0) if no_data else query)
+    ctx.did("create_table_as")
     return tree

@@ -1,0 +1,116 @@
+"""Teradata statements and modifiers with no counterpart of the same name (rules file §3.7,
+§3.8), and views (§2.1).
+
+| Teradata | Redshift | Spark |
+|---|---|---|
+| `LOCKING … FOR ACCESS` before a statement or in a view | removed (info): no dirty reads to ask for | same |
+| `COLLECT STATISTICS … ON t …` | `ANALYZE t` | removed (info) |
+| `DATABASE d` | `SET search_path = d` | `USE d` |
+| `BT` / `ET` | `BEGIN` / `COMMIT` | removed, warning: no multi-statement transaction |
+| `SAMPLE n` | `ORDER BY RANDOM() LIMIT n` (a query without ORDER BY) | `TABLESAMPLE (n ROWS)` |
+| `SAMPLE 0.1` (a fraction) | `WHERE RANDOM() < 0.1`, warning | `TABLESAMPLE (10 PERCENT)`, warning |
+| `CREATE VIEW v AS SELECT * FROM t` (t created earlier) | the `*` as t's column list | same |
+"""
+
+import re
+
+from sqlglot import exp
+
+from wmg_assets.migration.sql.rules.context import Context
+
+_COLLECT_ON = re.compile(r"\bON\s+(?:TEMPORARY\s+)?([\w$#]+(?:\.[\w$#]+)?)", re.IGNORECASE)
+
+
+def locking_modifiers(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """`LOCKING ROW FOR ACCESS` (and the other LOCKING requests): removed."""
+    if isinstance(tree, exp.LockingStatement):
+        ctx.note("TD-STMT-001", tree, construct=tree.this.sql("teradata"),
+                 detail="the targets read without Teradata's locks")  # fmt: skip
+        tree = tree.expression
+        ctx.did("locking_modifiers")
+    for prop in list(tree.find_all(exp.LockingProperty)):
+        ctx.note("TD-STMT-001", prop, construct=prop.sql("teradata"),
+                 detail="the targets read without Teradata's locks")  # fmt: skip
+        prop.pop()
+        ctx.did("locking_modifiers")
+    for statement in list(tree.find_all(exp.LockingStatement)):
+        statement.replace(statement.expression)
+    return tree
+
+
+def session_statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """COLLECT STATISTICS, DATABASE, BT and ET (see the module's table)."""
+    if isinstance(tree, exp.Command) and str(tree.this).upper() == "COLLECT":
+        found = _COLLECT_ON.search(str(tree.expression or ""))
+        if found is None:
+            return tree
+        ctx.did("session_statements")
+        if ctx.target == "redshift":
+            return exp.Analyze(tables=[exp.to_table(found.group(1))])
+        ctx.drop_statement("TD-STMT-001", tree, construct="COLLECT STATISTICS",
+                           detail="Spark keeps no optimizer statistics of this kind")  # fmt: skip
+        return tree
+    if isinstance(tree, exp.Use) and ctx.target == "redshift":
+        ctx.did("session_statements")
+        item = exp.EQ(this=exp.column("search_path"), expression=exp.var(tree.this.sql()))
+        return exp.Set(expressions=[exp.SetItem(this=item)])
+    if isinstance(tree, exp.Column) and tree.name.upper() in ("BT", "ET") and not tree.table:
+        ctx.did("session_statements")
+        if ctx.target == "spark":
+            ctx.drop_statement("TD-STMT-002", tree, construct=tree.name.upper())
+            return tree
+        return exp.Transaction() if tree.name.upper() == "BT" else exp.Commit()
+    return tree
+
+
+def sample_clauses(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """SAMPLE n / SAMPLE fraction (see the module's table)."""
+    for sample in list(tree.find_all(exp.TableSample)):
+        select = sample.find_ancestor(exp.Select)
+        size = sample.args.get("size") or sample.args.get("percent")
+        fraction = sample.args.get("percent") is not None
+        if select is None or size is None:
+            continue
+        ctx.did("sample_clauses")
+        if fraction:
+            ctx.note("TD-SAMPLE-001", sample, construct=f"SAMPLE {size.sql()}")
+        if ctx.target == "spark":
+            continue
+        sample.pop()
+        if fraction:
+            share = exp.Div(this=size.copy(), expression=exp.Literal.number(100))
+            select.where(exp.LT(this=exp.Rand(), expression=share), copy=False)
+        elif select.args.get("order") is None and select.args.get("limit") is None:
+            select.order_by(exp.Rand(), copy=False).limit(size.copy(), copy=False)
+        else:
+            ctx.note("TD-UNSUP-001", sample, construct="SAMPLE in an ordered or limited query")
+    return tree
+
+
+def view_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """A view's `SELECT *` from one table created earlier: the table's columns, listed (so
+    the view does not change when the table does); a bare projection is reported as a glass
+    view."""
+    if not isinstance(tree, exp.Create) or str(tree.args.get("kind", "")).upper() != "VIEW":
+        return tree
+    query = tree.args.get("expression")
+    if not isinstance(query, exp.Select) or query.args.get("joins"):
+        return tree
+    tables = list(query.find_all(exp.Table))
+    if len(tables) != 1:
+        return tree
+    bare = not any(query.args.get(k) for k in ("where", "group", "having", "qualify", "order"))
+    if bare and all(isinstance(e, exp.Column | exp.Star) for e in query.expressions):
+        ctx.note("TD-DDL-006", tree, construct=tables[0].sql("teradata"),
+                 detail="it adds nothing to its table")  # fmt: skip
+    columns = ctx.columns_of(tables[0])
+    if columns and any(isinstance(e, exp.Star) for e in query.expressions):
+        listed: list[exp.Expr] = []
+        for e in query.expressions:
+            if isinstance(e, exp.Star):
+                listed.extend(exp.column(c) for c in columns)
+            else:
+                listed.append(e)
+        query.set("expressions", listed)
+        ctx.did("view_columns")
+    return tree
