@@ -8,5 +8,6 @@ or is flagged with an error finding and a reason — never passed through.
 
 from wmg_assets.migration.sql.convert import Conversion, StatementResult, convert
 from wmg_assets.migration.sql.findings import Finding, Severity
+from wmg_assets.migration.sql.options import ConversionOptions
 
-__all__ = ["Conversion", "Finding", "Severity", "StatementResult", "convert"]
+__all__ = ["Conversion", "ConversionOptions", "Finding", "Severity", "StatementResult", "convert"]

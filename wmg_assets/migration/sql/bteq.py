@@ -5,9 +5,11 @@ is never copied anywhere, not even into a comment.
 
 | dot-command | what happens |
 |---|---|
-| `.LOGON`, `.LOGOFF`, `.SET`, `.QUIT`, `.OS`, `.REMARK`, … | removed (info), line kept blank |
-| `.IF`, `.GOTO`, `.LABEL` (control flow) | error: not translated |
-| `.EXPORT`, `.IMPORT` | error: the file transfer is not translated (the query itself converts) |
+| `.LOGON`, `.LOGOFF`, `.SET`, `.QUIT`, `.OS`, `.REMARK`, … | removed (info) |
+| `.IF ERRORCODE <> 0 THEN .QUIT [n]` | warning: run as stop-on-error (n is not kept) |
+| other `.IF`, `.GOTO`, `.LABEL` (control flow) | error: not translated |
+| `.EXPORT` | warning: the query converts; its rows go to the caller |
+| `.IMPORT` | error: the rows come from a client file the target cannot read |
 """
 
 import re
@@ -16,8 +18,12 @@ from dataclasses import dataclass
 from wmg_assets.migration.sql.findings import Finding, finding
 
 _DOT_COMMAND = re.compile(r"^[ \t]*\.([A-Za-z]+)\b.*$", re.MULTILINE)
+_STOP_ON_ERROR = re.compile(
+    r"^[ \t]*\.IF\s+ERRORCODE\s*(?:<>|!=|\^=|>|NE\b|GT\b)\s*0"
+    r"\s+THEN\s+\.(?:QUIT|EXIT)\b[^;\n]*;?\s*$",
+    re.IGNORECASE,
+)
 CONTROL_FLOW = {"IF", "GOTO", "LABEL"}
-FILE_TRANSFER = {"EXPORT", "IMPORT"}
 
 
 @dataclass(frozen=True)
@@ -37,12 +43,17 @@ def strip_dot_commands(script: str, target: str) -> DotCommands:
     def blank(match: re.Match[str]) -> str:
         command = match.group(1).upper()
         line = script.count("\n", 0, match.start()) + 1
-        if command in CONTROL_FLOW:
-            findings.append(finding("TD-BTEQ-002", line, construct=f".{command}", target=target))
-        elif command in FILE_TRANSFER:
-            findings.append(finding("TD-BTEQ-003", line, construct=f".{command}", target=target))
+        if _STOP_ON_ERROR.match(match.group(0)):
+            code = "TD-BTEQ-004"
+        elif command in CONTROL_FLOW:
+            code = "TD-BTEQ-002"
+        elif command == "EXPORT":
+            code = "TD-BTEQ-005"
+        elif command == "IMPORT":
+            code = "TD-BTEQ-003"
         else:
-            findings.append(finding("TD-BTEQ-001", line, construct=f".{command}", target=target))
+            code = "TD-BTEQ-001"
+        findings.append(finding(code, line, construct=f".{command}", target=target))
         return ""
 
     return DotCommands(_DOT_COMMAND.sub(blank, script), findings)

@@ -53,6 +53,8 @@ class WmgTeradata(Teradata):
         }
 
     class Parser(Teradata.Parser):
+        # `UPDATE t FROM s SET …`: SET starts the assignments, it is not s's alias
+        TABLE_ALIAS_TOKENS = Teradata.Parser.TABLE_ALIAS_TOKENS - {TokenType.SET}
         PROPERTY_PARSERS = {
             **Teradata.Parser.PROPERTY_PARSERS,
             # CREATE GLOBAL TEMPORARY TABLE (as sqlglot's Oracle parser reads it)
@@ -85,7 +87,11 @@ DIALECT = WmgTeradata()
 
 class WmgRedshift(Redshift):
     """Redshift as it is, where sqlglot renders PostgreSQL: `REGEXP_REPLACE` replaces every
-    match by default, and its fourth argument is a position, not PostgreSQL's 'g' flag."""
+    match by default, and its fourth argument is a position, not PostgreSQL's 'g' flag.
+    Month and day abbreviations are written as Teradata writes them ('Dec', 'Tue'): `Mon`
+    and `Dy` (sqlglot's `MON` would give 'DEC')."""
+
+    INVERSE_TIME_MAPPING = {"%b": "Mon", "%a": "Dy"}
 
     class Generator(Redshift.Generator):
         TRANSFORMS = {

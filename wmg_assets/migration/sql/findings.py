@@ -34,10 +34,6 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         Severity.WARNING,
         "dropped {construct}: {target} does not reject rows that break its uniqueness",
     ),
-    "TD-DDL-004": (
-        Severity.WARNING,
-        "dropped {construct}: {target} tables generate no values; the loader must supply them",
-    ),
     "TD-DDL-005": (
         Severity.WARNING,
         "{construct} table created as a permanent table: its rows are shared by all sessions "
@@ -56,14 +52,14 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
     ),
     "TD-BTEQ-004": (
         Severity.WARNING,
-        "{construct} converted as stop-on-error: the exit code it sets is not kept",
+        "{construct} ERRORCODE … .QUIT converted as stop-on-error (run the script so that it "
+        "stops at its first failing statement); the exit code it sets is not kept",
+    ),
+    "TD-BTEQ-005": (
+        Severity.WARNING,
+        "BTEQ {construct} removed: the query's rows go to the caller, not to the export file",
     ),
     "TD-UNSUP-005": (Severity.ERROR, "{construct} is Teradata-only and was left unconverted"),
-    "TD-TYPE-001": (
-        Severity.WARNING,
-        "{construct}: operand types unknown; if both are integers, Teradata truncates "
-        "(7 / 2 = 3) and {target} does not",
-    ),
     "TD-TYPE-002": (
         Severity.WARNING,
         "{construct}: argument type unknown; of integers, {target}'s AVG truncates and "
@@ -79,6 +75,11 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "('a' || 1 is 'a          1'); convert the number explicitly",
     ),
     "TD-TYPE-004": (Severity.WARNING, "{construct}: {detail}"),
+    "TD-TYPE-005": (
+        Severity.WARNING,
+        "{construct}: Teradata groups text that differs only in case or trailing blanks "
+        "('a' and 'A ') together; {target} keeps them apart",
+    ),
     "TD-BTEQ-001": (Severity.INFO, "BTEQ command {construct} removed (a session setting)"),
     "TD-BTEQ-002": (
         Severity.ERROR,

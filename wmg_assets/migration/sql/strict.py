@@ -7,6 +7,7 @@ Teradata's meaning. Anything else flags the statement (an error finding), never 
 - a Teradata-only node left in the tree (table options, column attributes, CASESPECIFIC,
   `(FORMAT …)`, …);
 - `TOP n WITH TIES` / `TOP n PERCENT`, which neither target's LIMIT expresses;
+- `WITH RECURSIVE` on Spark (4.0 has no recursive query);
 - a `FORMAT` in a cast that no rule could read (numeric formats such as `'ZZ9.99'`);
 - `||` with a number: Teradata pads the number to its display format (`'a' || 1` is
   `'a          1'`), which no target does;
@@ -29,7 +30,7 @@ TERADATA_ONLY: tuple[type[exp.Expr], ...] = tuple(
         "IsolatedLoadingProperty", "BlockCompressionProperty", "LogProperty",
         "CaseSpecificColumnConstraint", "CharacterSetColumnConstraint", "TitleColumnConstraint",
         "DateFormatColumnConstraint", "CompressColumnConstraint", "InlineLengthColumnConstraint",
-        "LockingStatement", "LockingProperty", "FormatPhrase",
+        "LockingStatement", "LockingProperty", "FormatPhrase", "TranslateCharacters",
     )
     if hasattr(exp, name)
 )  # fmt: skip
@@ -59,6 +60,8 @@ def check_strict(tree: exp.Expr, ctx: Context) -> bool:
             for side in (node.this, node.expression)
         ):
             ctx.note("TD-UNSUP-006", node, construct=node.sql("teradata"))
+        elif isinstance(node, exp.With) and node.args.get("recursive") and ctx.target == "spark":
+            ctx.note("TD-UNSUP-001", node, construct="WITH RECURSIVE")
         elif isinstance(node, exp.Cast) and node.args.get("format") is not None:
             ctx.note("TD-UNSUP-001", node, construct=f"{node.sql('teradata')} (a FORMAT this "
                      "converter cannot read)")  # fmt: skip

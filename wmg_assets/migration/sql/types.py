@@ -25,6 +25,7 @@ _FAMILIES = {
 class ColumnType:
     family: str | None  # None: a type no rule reasons about
     case_specific: bool = False  # declared CASESPECIFIC: compared with its case
+    scale: int | None = None  # a DECIMAL's scale
 
 
 Schema = dict[str, dict[str, ColumnType]]
@@ -50,6 +51,7 @@ def remember_table(tree: exp.Expr, schema: Schema) -> None:
             columns[column.name.lower()] = ColumnType(
                 family(kind) if isinstance(kind, exp.DataType) else None,
                 any(_is_case_specific(c) for c in column.args.get("constraints") or []),
+                decimal_scale(kind) if isinstance(kind, exp.DataType) else None,
             )
     schema[table.name.lower()] = columns
 
@@ -99,6 +101,38 @@ def column_type(column: exp.Column, schema: Schema) -> ColumnType | None:
         return tables.get(column.table.lower(), {}).get(name)
     found = {cols[name] for cols in tables.values() if name in cols}
     return found.pop() if len(found) == 1 else None
+
+
+def decimal_scale(data_type: exp.DataType) -> int | None:
+    """The scale of a DECIMAL(p, s) / NUMBER(p, s) type (0 for DECIMAL(p)), else None."""
+    if data_type.this not in (exp.DataType.Type.DECIMAL, exp.DataType.Type.BIGDECIMAL):
+        return None
+    params = [p.this if isinstance(p, exp.DataTypeParam) else p for p in data_type.expressions]
+    if len(params) == 1:
+        return 0
+    if len(params) == 2 and isinstance(params[1], exp.Literal) and params[1].is_int:
+        return int(params[1].this)
+    return 0 if not params and data_type.this == exp.DataType.Type.DECIMAL else None
+
+
+def scale_of(node: exp.Expr, schema: Schema) -> int | None:
+    """The scale of an exact number: 0 for an integer, the digits after the point of a
+    decimal literal, the declared scale of a cast or column; None when unknown."""
+    kind = type_of(node, schema)
+    if kind == "int":
+        return 0
+    if kind != "decimal":
+        return None
+    if isinstance(node, exp.Paren | exp.Neg):
+        return scale_of(node.this, schema)
+    if isinstance(node, exp.Literal):
+        return len(node.this.split(".", 1)[1]) if "." in node.this else 0
+    if isinstance(node, exp.Cast) and isinstance(node.to, exp.DataType):
+        return decimal_scale(node.to)
+    if isinstance(node, exp.Column):
+        found = column_type(node, schema)
+        return found.scale if found is not None else None
+    return None
 
 
 def integer_value(node: exp.Expr) -> int | None:

@@ -6,10 +6,21 @@ or changed). `RULES[target]` lists them in the order they run: statements first,
 DML, functions, arithmetic and comparisons, and the data types last (the rules before them
 build casts in Teradata's types)."""
 
-from wmg_assets.migration.sql.rules.arithmetic import average_of_integers, integer_division
-from wmg_assets.migration.sql.rules.comparison import case_insensitive_comparisons
+from wmg_assets.migration.sql.rules.arithmetic import (
+    average_of_integers,
+    decimal_division_scale,
+    integer_division,
+)
+from wmg_assets.migration.sql.rules.comparison import (
+    case_insensitive_comparisons,
+    case_insensitive_grouping,
+)
 from wmg_assets.migration.sql.rules.datatypes import cast_to_text_keeps_its_length, map_data_types
-from wmg_assets.migration.sql.rules.dates import add_months_keeps_the_day, date_difference_in_days
+from wmg_assets.migration.sql.rules.dates import (
+    add_months_keeps_the_day,
+    date_difference_in_days,
+    date_interval_keeps_a_date,
+)
 from wmg_assets.migration.sql.rules.ddl import (
     create_table_as,
     drop_table_options,
@@ -18,7 +29,12 @@ from wmg_assets.migration.sql.rules.ddl import (
     index_as_table_keys,
     temporary_tables,
 )
-from wmg_assets.migration.sql.rules.dml import delete_forms, joined_update, merge_insert_columns
+from wmg_assets.migration.sql.rules.dml import (
+    delete_forms,
+    insert_without_values,
+    joined_update,
+    merge_insert_columns,
+)
 from wmg_assets.migration.sql.rules.functions import (
     conversion_functions,
     date_units,
@@ -26,6 +42,7 @@ from wmg_assets.migration.sql.rules.functions import (
     like_any_as_or,
     teradata_functions,
 )
+from wmg_assets.migration.sql.rules.naming import lower_case_names, qualified_tables
 from wmg_assets.migration.sql.rules.qualify import qualify_as_derived_table
 from wmg_assets.migration.sql.rules.statements import (
     locking_modifiers,
@@ -33,12 +50,13 @@ from wmg_assets.migration.sql.rules.statements import (
     session_statements,
     view_columns,
 )
-from wmg_assets.migration.sql.rules.strings import substring_positions
+from wmg_assets.migration.sql.rules.strings import regular_expressions, substring_positions
 from wmg_assets.migration.sql.rules.windows import ordered_analytics
 
-_FIRST = [locking_modifiers, session_statements, drop_table_options]
+_FIRST = [locking_modifiers, session_statements, drop_table_options, insert_without_values]
+_LAST = [lower_case_names, qualified_tables, map_data_types]
 _DDL = [drop_teradata_indexes, identity_columns, temporary_tables, create_table_as, view_columns]
-_FUNCTIONS = [ordered_analytics, teradata_functions, conversion_functions, formats_of_dates, date_units,
+_FUNCTIONS = [ordered_analytics, regular_expressions, teradata_functions, conversion_functions, formats_of_dates, date_units,
               like_any_as_or, sample_clauses]  # fmt: skip
 
 RULES = {
@@ -49,11 +67,14 @@ RULES = {
         joined_update,
         delete_forms,
         *_FUNCTIONS,
+        decimal_division_scale,
         average_of_integers,
         case_insensitive_comparisons,
+        case_insensitive_grouping,
         add_months_keeps_the_day,
+        date_interval_keeps_a_date,
         qualify_as_derived_table,
-        map_data_types,
+        *_LAST,
     ],
     "spark": [
         *_FIRST,
@@ -62,12 +83,14 @@ RULES = {
         delete_forms,
         merge_insert_columns,
         *_FUNCTIONS,
-        integer_division,
         case_insensitive_comparisons,
+        case_insensitive_grouping,
+        decimal_division_scale,
+        integer_division,
         qualify_as_derived_table,
         substring_positions,
         date_difference_in_days,
         cast_to_text_keeps_its_length,
-        map_data_types,
+        *_LAST,
     ],
 }

@@ -3,16 +3,28 @@
 | Teradata | Spark | Redshift |
 |---|---|---|
 | `int / int` truncates (`7 / 2` = 3) | `7 DIV 2` (`/` gives 3.5) | unchanged (truncates) |
+| `x / y`, types unknown | `CASE WHEN typeof(x) IN (integers) AND … THEN x DIV y ELSE x / y END` | unchanged |
+| `decimal / decimal` has the larger scale (`1.00 / 3` = 0.33) | `CAST(… AS DECIMAL(38, s))` | same |
 | `AVG(int)` is a FLOAT (1.5) | unchanged (a DOUBLE) | `AVG(CAST(x AS DOUBLE PRECISION))` |
 
-Where an operand's type is unknown, the expression is left as it is and a warning says
-what would differ if it were an integer.
+Of AVG with an argument of unknown type, a warning says what would differ if it were an
+integer (Redshift has no typeof to decide when the query runs).
 """
 
 from sqlglot import exp
 
 from wmg_assets.migration.sql.rules.context import Context
-from wmg_assets.migration.sql.types import type_of
+from wmg_assets.migration.sql.types import scale_of, type_of
+
+_INTEGER_TYPES = exp.Tuple(expressions=[exp.Literal.string(t) for t in
+                                        ("tinyint", "smallint", "int", "bigint")])  # fmt: skip
+
+
+def _is_integer(node: exp.Expr) -> exp.Expr:
+    """Spark: `typeof(x) IN ('tinyint', …)`, decided when the query runs."""
+    typeof = exp.Anonymous(this="TYPEOF", expressions=[node.copy()])
+    typeof.meta["wmg_rule"] = True
+    return exp.In(this=typeof, expressions=[e.copy() for e in _INTEGER_TYPES.expressions])
 
 
 def integer_division(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -22,8 +34,34 @@ def integer_division(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if left == right == "int":
             div.replace(exp.IntDiv(this=div.this, expression=div.expression))
             ctx.did("integer_division")
-        elif {left, right} <= {"int", None}:  # maybe both integers: say what would differ
-            ctx.note("TD-TYPE-001", div, construct=div.sql("teradata"))
+        elif {left, right} <= {"int", None}:
+            # Maybe both integers: Spark decides when the query runs, from the operands'
+            # actual types, so the result is Teradata's either way.
+            unknown = [side for side, kind in ((div.this, left), (div.expression, right))
+                       if kind is None]  # fmt: skip
+            both = exp.and_(*(_is_integer(side) for side in unknown))
+            truncated = exp.IntDiv(this=div.this.copy(), expression=div.expression.copy())
+            divided = exp.Div(this=div.this.copy(), expression=div.expression.copy())
+            div.replace(exp.Case(ifs=[exp.If(this=both, true=truncated)], default=divided))
+            ctx.did("integer_division")
+    return tree
+
+
+def decimal_division_scale(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """A division with a DECIMAL operand has Teradata's scale, the larger of the operands'
+    (`1.00 / 3` is 0.33; Redshift and Spark keep more digits): the quotient is cast to
+    DECIMAL(38, that scale), rounding as Teradata does."""
+    for div in list(tree.find_all(exp.Div)):
+        kinds = {type_of(div.this, ctx.schema), type_of(div.expression, ctx.schema)}
+        if "decimal" not in kinds or not kinds <= {"int", "decimal"}:
+            continue
+        scales = (scale_of(div.this, ctx.schema), scale_of(div.expression, ctx.schema))
+        if None in scales:
+            continue
+        scale = max(s for s in scales if s is not None)
+        div.replace(exp.cast(exp.Paren(this=div.copy()),
+                             exp.DataType.build(f"DECIMAL(38, {scale})")))  # fmt: skip
+        ctx.did("decimal_division_scale")
     return tree
 
 

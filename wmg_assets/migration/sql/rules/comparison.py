@@ -81,3 +81,44 @@ def case_insensitive_comparisons(tree: exp.Expr, ctx: Context) -> exp.Expr:
             node.set("expression", _fold(node.expression, blanks, case))
             ctx.did("case_insensitive_comparisons")
     return tree
+
+
+def _known_text_column(node: exp.Expr, ctx: Context) -> bool:
+    """A column declared as text (and not CASESPECIFIC) earlier in the script."""
+    if not isinstance(node, exp.Column):
+        return False
+    found = column_type(node, ctx.schema)
+    return found is not None and found.family == "text" and not found.case_specific
+
+
+def case_insensitive_grouping(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """The rest of TERA mode's text semantics, for columns known to be text:
+    `ORDER BY c` sorts as Teradata does (by `UPPER(RTRIM(c))`); `COUNT(DISTINCT c)` counts
+    'a' and 'A ' once. GROUP BY and DISTINCT of such a column keep the target's grouping
+    with a warning: which of 'a' and 'A' Teradata returns for the group is not defined, so
+    no rewrite can give its rows."""
+    for order in list(tree.find_all(exp.Order)):
+        select = order.parent
+        if not isinstance(select, exp.Select) or select.args.get("distinct"):
+            continue  # a set operation's or a DISTINCT's ORDER BY names output columns
+        for ordered in order.expressions:
+            if _known_text_column(ordered.this, ctx):
+                ordered.set("this", _fold(ordered.this))
+                ctx.did("case_insensitive_grouping")
+    for count in list(tree.find_all(exp.Count)):
+        distinct = count.this
+        if isinstance(distinct, exp.Distinct) and all(
+            _known_text_column(e, ctx) for e in distinct.expressions
+        ):
+            distinct.set("expressions", [_fold(e) for e in distinct.expressions])
+            ctx.did("case_insensitive_grouping")
+    for select in tree.find_all(exp.Select):
+        group = select.args.get("group")
+        keys = list(group.expressions) if group is not None else []
+        if select.args.get("distinct"):
+            keys += list(select.expressions)
+        for key in keys:
+            if _known_text_column(key.unalias() if isinstance(key, exp.Alias) else key, ctx):
+                ctx.note("TD-TYPE-005", key, construct=f"GROUP BY / DISTINCT {key.sql()}")
+                break
+    return tree

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from wmg_assets.migration.sql.findings import Finding, finding
+from wmg_assets.migration.sql.options import ConversionOptions
 from wmg_assets.migration.sql.types import Schema
 
 
@@ -14,6 +15,7 @@ class Context:
     target: str  # redshift | spark
     line: int  # the statement's first line in its file
     schema: Schema = field(default_factory=dict)  # tables created so far
+    options: ConversionOptions = field(default_factory=ConversionOptions)
     findings: list[Finding] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # names of the rules that changed it
     dropped: bool = False  # nothing to run on the target: the statement is removed

@@ -13,7 +13,8 @@ correct type is produced instead, and the comment at its line says why.
 | VARCHAR(n), GRAPHIC(n), VARGRAPHIC(n) | VARCHAR(n) | VARCHAR(n) |
 | CLOB, LONG VARCHAR, XML | VARCHAR(65535), Redshift's largest | STRING |
 | BYTE(n), VARBYTE(n), BLOB | VARBYTE(n) (⚠ rules: VARCHAR needs base64 by hand) | BINARY |
-| TIME | TIME | TIMESTAMP, warning: the value carries a date |
+| TIMESTAMP(p) | TIMESTAMP(p) | TIMESTAMP_NTZ (no time zone, as in Teradata) |
+| TIME | TIME | TIMESTAMP_NTZ, warning: the value carries a date |
 | TIMESTAMP WITH TIME ZONE | TIMESTAMPTZ | TIMESTAMP_LTZ (an instant, as in Teradata) |
 | TIME WITH TIME ZONE | TIMETZ | STRING, warning |
 | JSON | SUPER | STRING |
@@ -43,7 +44,7 @@ def _int_params(data_type: exp.DataType) -> list[int | None]:
 
 
 def _build(sql: str) -> exp.DataType:
-    return exp.DataType.build(sql)
+    return exp.DataType.build(sql, dialect="redshift")  # knows VARBYTE and SUPER too
 
 
 def _decimal(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
@@ -65,6 +66,8 @@ def _decimal(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
 
 def _text(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
     length = (_int_params(data_type) or [None])[0]
+    if data_type.this == T.TEXT and length is not None:  # CLOB(n)
+        return _build(f"VARCHAR({min(length, _WIDEST_VARCHAR)})")
     if data_type.this == T.TEXT or (data_type.this == T.USERDEFINED and data_type.name == "XML"):
         return _build("STRING" if ctx.target == "spark" else f"VARCHAR({_WIDEST_VARCHAR})")
     if data_type.this == T.CHAR:
@@ -91,7 +94,11 @@ def _temporal(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
     if data_type.this == T.TIME and ctx.target == "spark":
         ctx.note("TD-TYPE-004", data_type, construct="TIME",
                  detail="TIMESTAMP on spark, which has no TIME: the value carries a date")  # fmt: skip
-        return _build("TIMESTAMP")
+        return exp.DataType.build("TIMESTAMP_NTZ", dialect="spark")
+    if data_type.this == T.TIMESTAMP and ctx.target == "spark":
+        # Teradata's TIMESTAMP has no time zone: Spark's TIMESTAMP_NTZ, whatever the
+        # session's spark.sql.timestampType says a bare TIMESTAMP is.
+        return exp.DataType.build("TIMESTAMP_NTZ", dialect="spark")
     if data_type.this == T.TIMESTAMPTZ:
         return _build("TIMESTAMP_LTZ" if ctx.target == "spark" else "TIMESTAMPTZ")
     if data_type.this == T.TIMETZ:
@@ -120,7 +127,7 @@ def _mapped(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
         return _text(data_type, ctx)
     if kind in (T.BINARY, T.VARBINARY, T.BLOB):
         return _binary(data_type, ctx)
-    if kind in (T.TIME, T.TIMESTAMPTZ, T.TIMETZ):
+    if kind in (T.TIME, T.TIMESTAMP, T.TIMESTAMPTZ, T.TIMETZ):
         return _temporal(data_type, ctx)
     if kind == T.JSON:
         return _build("STRING" if ctx.target == "spark" else "SUPER")

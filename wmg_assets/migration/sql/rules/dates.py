@@ -49,3 +49,18 @@ def date_difference_in_days(tree: exp.Expr, ctx: Context) -> exp.Expr:
             node.replace(exp.DateDiff(this=node.this.copy(), expression=node.expression.copy()))
             ctx.did("date_difference_in_days")
     return tree
+
+
+def date_interval_keeps_a_date(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Redshift: `DATE ± INTERVAL` is a DATE in Teradata, a TIMESTAMP in Redshift: cast back
+    (an operand of unknown type gets the TD-TYPE-003 warning). Spark keeps the DATE."""
+    for node in list(tree.find_all(exp.Add, exp.Sub)):
+        if not isinstance(node.expression, exp.Interval):
+            continue
+        kind = type_of(node.this, ctx.schema)
+        if kind == "date":
+            node.replace(exp.cast(exp.Paren(this=node.copy()), exp.DataType.build("DATE")))
+            ctx.did("date_interval_keeps_a_date")
+        elif kind is None:
+            ctx.note("TD-TYPE-003", node, construct=node.sql("teradata"))
+    return tree

@@ -114,22 +114,16 @@ def index_as_table_keys(tree: exp.Expr, ctx: Context) -> exp.Expr:
 
 
 def identity_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """`GENERATED … AS IDENTITY`: Redshift's IDENTITY(start, step) (sqlglot renders it);
-    Spark tables have no identity (⚠ rules: IDENTITY(1, 1) does not run), so it is dropped
-    with a warning that the loader must supply the values."""
+    """`GENERATED … AS IDENTITY`: Redshift's IDENTITY(start, step) (sqlglot renders it).
+    Spark and Iceberg tables generate no values (⚠ rules: IDENTITY(1, 1) does not run), and
+    an INSERT that leaves the column out would store NULLs where Teradata numbers the rows:
+    flagged on Spark."""
     if not isinstance(tree, exp.Create) or ctx.target != "spark":
         return tree
     for column in tree.find_all(exp.ColumnDef):
-        constraints = column.args.get("constraints") or []
-        kept = [
-            c
-            for c in constraints
-            if not isinstance(c.args.get("kind"), exp.GeneratedAsIdentityColumnConstraint)
-        ]
-        if len(kept) != len(constraints):
-            column.set("constraints", kept)
-            ctx.note("TD-DDL-004", column, construct=f"IDENTITY of {column.name}")
-            ctx.did("identity_columns")
+        for c in column.args.get("constraints") or []:
+            if isinstance(c.args.get("kind"), exp.GeneratedAsIdentityColumnConstraint):
+                ctx.note("TD-UNSUP-001", c, construct=f"GENERATED AS IDENTITY ({column.name})")
     return tree
 
 

@@ -66,13 +66,19 @@ def joined_update(tree: exp.Expr, ctx: Context) -> exp.Expr:
         return tree
     name = tree.this.alias_or_name.lower()
     tables = _from_tables(tree.args["from_"])
+    if not tables:  # FROM with JOIN … ON: which table is updated is not plain to see
+        ctx.note("TD-UNSUP-001", tree, construct="UPDATE … FROM with JOIN … ON")
+        return tree
     mine = [t for t in tables if t.alias_or_name.lower() == name]
     if not mine:  # named by its table name although aliased in the FROM list
         mine = [t for t in tables if isinstance(t, exp.Table) and t.name.lower() == name]
-    if len(mine) != 1 and tables:
-        return tree  # the target is not in the FROM list: the ANSI form, kept
-    others = [t for t in tables if t is not mine[0]]
-    target, where = mine[0], tree.args.get("where")
+    if len(mine) > 1:
+        ctx.note("TD-UNSUP-001", tree, construct="UPDATE whose target is ambiguous")
+        return tree
+    # UPDATE t FROM others: t is not in the FROM list, every FROM table is a source
+    target = mine[0] if mine else tree.this.copy()
+    others = [t for t in tables if not mine or t is not mine[0]]
+    where = tree.args.get("where")
     ctx.did("joined_update")
     if ctx.target == "redshift":
         update = exp.Update(this=target, expressions=_unqualified(tree.expressions),
@@ -86,17 +92,8 @@ def joined_update(tree: exp.Expr, ctx: Context) -> exp.Expr:
         ctx.note("TD-UNSUP-001", tree, construct="UPDATE joined to several tables (MERGE "
                  "takes one source)")  # fmt: skip
         return tree
-    then = exp.Update(expressions=_qualified(tree.expressions, target.alias_or_name))
+    then = exp.Update(expressions=_unqualified(tree.expressions))  # keys name target columns
     return _merge(target, others[0], where.this, then)
-
-
-def _qualified(assignments: list[exp.Expr], table: str) -> list[exp.Expr]:
-    out = []
-    for eq in _unqualified(assignments):
-        if isinstance(eq.this, exp.Column):
-            eq.this.set("table", exp.to_identifier(table))
-        out.append(eq)
-    return out
 
 
 def delete_forms(tree: exp.Expr, ctx: Context) -> exp.Expr:
@@ -153,4 +150,17 @@ def merge_insert_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
             continue
         insert.set("this", exp.Tuple(expressions=[exp.column(c) for c in columns]))
         ctx.did("merge_insert_columns")
+    return tree
+
+
+def insert_without_values(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Teradata's `INSERT INTO t (1, 'a')` (VALUES omitted): the list is the row's values."""
+    if not isinstance(tree, exp.Insert) or tree.args.get("expression") is not None:
+        return tree
+    target = tree.this
+    if isinstance(target, exp.Schema) and target.expressions:
+        row = exp.Tuple(expressions=[e.copy() for e in target.expressions])
+        tree.set("this", target.this.copy())
+        tree.set("expression", exp.Values(expressions=[row]))
+        ctx.did("insert_without_values")
     return tree

@@ -1,16 +1,17 @@
 """Teradata's date and time FORMAT strings (`'YYYY-MM-DD'`, `'DDBMMMBYYYY'`, `'HH:MI:SS'`)
 read into the strftime form sqlglot renders for each target (Redshift `TO_CHAR` patterns,
 Spark `date_format` patterns). A format with anything this table does not know — numeric
-formats (`'ZZ9.99'`, `'9(8)'`), `'T'`, `'S(3)'` — is not read, and the caller flags it.
+formats (`'ZZ9.99'`, `'9(8)'`), `'T'`, `'S(3)'`, full month and day names (`MMMM`, `EEEE`,
+which Redshift pads to 9 characters) — is not read, and the caller flags it.
 """
 
 import re
 
 _TOKENS = [
     ("YYYY", "%Y"), ("Y4", "%Y"), ("YY", "%y"),
-    ("MMMM", "%B"), ("M4", "%B"), ("MMM", "%b"), ("M3", "%b"), ("MM", "%m"),
+    ("MMM", "%b"), ("M3", "%b"), ("MM", "%m"),
     ("DDD", "%j"), ("D3", "%j"), ("DD", "%d"),
-    ("EEEE", "%A"), ("E4", "%A"), ("EEE", "%a"), ("E3", "%a"),
+    ("EEE", "%a"), ("E3", "%a"),
     ("HH", "%H"), ("MI", "%M"), ("SS", "%S"), ("S(6)", "%f"),
     ("B", " "),
 ]  # fmt: skip

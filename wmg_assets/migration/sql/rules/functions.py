@@ -75,6 +75,10 @@ def _to_timestamp(args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
         return _to_date(args[0], args[1], "TIMESTAMP", ctx)
     kind = type_of(args[0], ctx.schema)
     if kind in ("int", "decimal"):
+        if ctx.target == "spark":  # UTC, whatever the session's time zone
+            epoch = exp.cast(exp.Literal.string("1970-01-01 00:00:00"),
+                             exp.DataType.build("TIMESTAMP_NTZ", dialect="spark"))  # fmt: skip
+            return known_function("TIMESTAMPADD", exp.var("SECOND"), args[0].copy(), epoch)
         return exp.UnixToTime(this=args[0].copy())
     if kind is None:
         ctx.note("TD-TYPE-004", args[0], construct="TO_TIMESTAMP",
@@ -99,7 +103,15 @@ def _day_of_week(d: exp.Expr, ctx: Context) -> exp.Expr:
                    expression=exp.Literal.number(1))  # fmt: skip
 
 
-_CHAR_CLASS_UNSAFE = set("]^-\\[&")
+_CHAR_CLASS_UNSAFE = set("]\\[")  # read differently by POSIX and Java inside [...]
+
+
+def _char_class(chars: str) -> str:
+    """The characters as the body of a regex class, read the same by POSIX and Java: a
+    '^' after the others (never first), a '-' last."""
+    unique = "".join(dict.fromkeys(chars))
+    body = "".join(c for c in unique if c not in "-^")
+    return body + ("^" if "^" in unique else "") + ("-" if "-" in unique else "")
 
 
 def _strtok(args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
@@ -108,9 +120,9 @@ def _strtok(args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
     s = args[0]
     delims = _string(args[1]) if len(args) > 1 else " "
     n = args[2] if len(args) > 2 else exp.Literal.number(1)
-    if not delims or _CHAR_CLASS_UNSAFE & set(delims) or "'" in delims:
+    if not delims or _CHAR_CLASS_UNSAFE & set(delims) or "&&" in delims:
         return None
-    pattern = exp.Literal.string(f"[^{delims}]+")
+    pattern = exp.Literal.string(f"[^{_char_class(delims)}]+")
     if ctx.target == "spark":
         tokens = exp.RegexpExtractAll(this=s.copy(), expression=pattern,
                                       group=exp.Literal.number(0))  # fmt: skip
@@ -187,6 +199,12 @@ def formats_of_dates(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`CAST(d AS CHAR(n) FORMAT f)`, `CAST(d AS FORMAT f)` and `d (FORMAT f)` with a date
     format: the date as text in that format (a `(FORMAT …)` phrase changes only how BTEQ
     displays a value, so it gets a warning: its type becomes text)."""
+    for phrase in list(tree.find_all(exp.FormatPhrase)):
+        cast = phrase.parent
+        if isinstance(cast, exp.Cast) and isinstance(phrase.this, exp.Literal):
+            # DATE 'x' (FORMAT f) is read as CAST('x' (FORMAT f) AS DATE): the date, formatted
+            typed = exp.cast(phrase.this.copy(), cast.to.copy())
+            cast.replace(exp.FormatPhrase(this=typed, format=phrase.args["format"].copy()))
     for node in list(tree.find_all(exp.Cast)):
         fmt = _string(node.args.get("format"))
         if fmt is None or not is_date_format(fmt) or node.to.this not in _TEXT_TYPES:
