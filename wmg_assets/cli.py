@@ -4,7 +4,7 @@ import errno
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,7 +12,23 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from wmg_resources.settings import load_settings, redact_url
+if TYPE_CHECKING:
+    from wmg_resources.settings import WmgSettings
+
+
+def load_settings() -> "WmgSettings":
+    """The settings, imported when a command needs them (pydantic-settings takes a quarter
+    of a second to import, and `wmg sql convert` must start fast)."""
+    from wmg_resources.settings import load_settings as load
+
+    return load()
+
+
+def redact_url(url: str) -> str:
+    from wmg_resources.settings import redact_url as redact
+
+    return redact(url)
+
 
 app = typer.Typer(
     help="WMG Platform: file feeds to Iceberg and the warehouse, on Dagster.",
@@ -180,30 +196,41 @@ sql_app = typer.Typer(help="Teradata SQL conversion to Redshift or Spark SQL.")
 app.add_typer(sql_app, name="sql")
 
 
-def _read_script(path: str) -> str:
-    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # Teradata exports are often Latin
-
-
 @sql_app.command("convert")
 def sql_convert(
-    path: Annotated[str, typer.Argument(help="a .sql/.bteq file, or - for standard input")],
+    path: Annotated[
+        str, typer.Argument(help="a .sql/.bteq file, a folder (a code base), or - for stdin")
+    ],
     target: Annotated[str, typer.Option(help="redshift or spark")] = "redshift",
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="for a folder: where the converted tree goes")
+    ] = None,
+    catalog: Annotated[
+        str | None, typer.Option(help="spark: qualify tables as <catalog>.<schema>.<table>")
+    ] = None,
+    external_schema: Annotated[
+        list[str] | None,
+        typer.Option(help="redshift: a schema of Iceberg tables, read as ext_<schema>"),
+    ] = None,
 ) -> None:
-    """Convert Teradata SQL (and BTEQ scripts) to the target's SQL, on standard output.
+    """Convert Teradata SQL (and BTEQ scripts) to the target's SQL.
 
+    A file (or -) goes to standard output. A folder (every .sql, .bteq and .btq under it)
+    goes to the same layout under --out, with report.md, report.xlsx and report.json there.
     Every statement either converts with Teradata's meaning or is flagged: one
     `UNSUPPORTED: <code> <message> (line L)` line per error on standard error, exit 3."""
+    from wmg_assets.migration.sql import ConversionOptions
+    from wmg_assets.migration.sql.codebase import read_script
+
+    options = ConversionOptions(catalog=catalog, external_schemas=frozenset(external_schema or []))
+    if path != "-" and Path(path).is_dir():
+        _convert_codebase(Path(path), out_dir, target, options)
+        return
     from wmg_assets.migration.sql import convert
 
-    if path != "-" and Path(path).is_dir():
-        error(f"{path} is a folder: converting a whole code base is not available yet")
-        raise typer.Exit(2)
     try:
-        conversion = convert(_read_script(path), target)
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        conversion = convert(read_script(data), target, options)
     except (OSError, ValueError) as e:
         error(e)
         raise typer.Exit(2) from e
@@ -211,6 +238,47 @@ def sql_convert(
     for found in conversion.errors:
         sys.stderr.write(found.line_text() + "\n")
     if conversion.errors:
+        raise typer.Exit(3)
+
+
+def _convert_codebase(folder: Path, out_dir: Path | None, target: str, options) -> None:
+    """`wmg sql convert DIR --out OUT`: the tree, the reports, a progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from wmg_assets.migration.reports import write_reports
+    from wmg_assets.migration.sql.codebase import convert_folder, source_files
+
+    if out_dir is None:
+        error("converting a folder needs --out OUTDIR for the converted tree and the reports")
+        raise typer.Exit(2)
+    if out_dir.resolve() == folder.resolve():
+        error("--out must not be the source folder: the converted files would replace it")
+        raise typer.Exit(2)
+    progress = Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.description}"), console=Console(stderr=True),
+                        transient=False)  # fmt: skip
+    try:
+        with progress:
+            task = progress.add_task("", total=len(source_files(folder)))
+            result = convert_folder(
+                folder, out_dir, target, options,
+                on_file=lambda p: progress.update(task, advance=1, description=p),
+            )  # fmt: skip
+        reports = write_reports(result.report(), out_dir)
+    except (OSError, ValueError) as e:
+        error(e)
+        raise typer.Exit(2) from e
+    totals = result.totals()
+    for f in result.files:
+        for found in f.conversion.errors:
+            sys.stderr.write(f"{f.path}: {found.line_text()}\n")
+    err.print(Text(
+        f"{totals['files']} files, {totals['statements']} statements: {totals['converted']} "
+        f"converted, {totals['converted_with_warnings']} with warnings, {totals['flagged']} "
+        f"flagged; report in {reports['md']}"
+    ))  # fmt: skip
+    if totals["errors"]:
         raise typer.Exit(3)
 
 
