@@ -21,6 +21,8 @@ from wmg_assets.gold.assets import build_gold_asset
 from wmg_assets.gold.config import GoldConfig, load_gold
 from wmg_assets.jobs import JOBS
 from wmg_assets.jobs.base import job_asset
+from wmg_assets.migration.assets import build_ddl_check, build_sql_codebase_asset
+from wmg_assets.migration.config import SqlCodebaseConfig, load_sql_codebases
 from wmg_checks.reconciliation import reconciliation_check
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
 from wmg_resources.resources import build_resources
@@ -50,9 +52,11 @@ def build_definitions(
     golds: list[GoldConfig] | None = None,
     apis: list[ApiSourceConfig] | None = None,
     datamarts: list[DatamartConfig] | None = None,
+    codebases: list[SqlCodebaseConfig] | None = None,
 ) -> dg.Definitions:
     kinds = platform_kinds(settings)
     golds, apis, datamarts = golds or [], apis or [], datamarts or []
+    codebases = codebases or []
     jobs = [feed_file_job(feed) for feed in feeds]
     sensors, schedules = landing_triggers(
         feeds, jobs, sensor_settings(settings), sqs_configured=bool(settings.sqs_queue_url)
@@ -66,12 +70,14 @@ def build_definitions(
         + [build_gold_asset(gold, feeds, golds, kinds.warehouse) for gold in golds]
         + [a for api in apis for a in build_api_assets(api, kinds.lake)]
         + [job_asset(job, settings.env.value) for job in JOBS]
-        + [build_datamart_assets(mart, settings.datamart_source) for mart in datamarts],
+        + [build_datamart_assets(mart, settings.datamart_source) for mart in datamarts]
+        + [build_sql_codebase_asset(codebase) for codebase in codebases],
         asset_checks=[
             check
             for feed in feeds
             for check in (upsert_keys_unique_check(feed), reconciliation_check(feed))
-        ],
+        ]
+        + [build_ddl_check(codebase) for codebase in codebases],
         jobs=jobs,
         resources={**build_resources(settings), **{a.resource_key: a.resource() for a in apis}},
         sensors=[*sensors, *notification_sensors(bool(settings.sns_topic_arn))],
@@ -85,13 +91,15 @@ def load_definitions() -> dg.Definitions:
 
 
 def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
-    """Everything the config folder defines: feeds, gold, APIs and datamarts."""
+    """Everything the config folder defines: feeds, gold, APIs, datamarts and the Teradata
+    code bases to convert."""
     return build_definitions(
         settings,
         feeds_of(settings),
         load_gold(settings.config_dir / "gold"),
         load_api_sources(settings.config_dir / "apis"),
         load_datamarts(settings.config_dir / "datamart"),
+        load_sql_codebases(settings.config_dir / "migration" / "sql"),
     )
 
 

@@ -44,3 +44,22 @@ def test_a_clean_file_from_standard_input_exits_0() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == "SELECT NULLIF(n, 0) FROM t;\nSELECT REPLACE(s, 'a', 'b') FROM t;\n"
     assert result.stderr == ""
+
+
+def test_converting_a_file_imports_no_dagster_nor_engine(tmp_path: Path) -> None:
+    """`wmg sql convert FILE` must start fast: nothing of Dagster, Spark, DuckDB or the
+    settings on its path (measured: `python -m benchmarks.run --only B6`)."""
+    script = tmp_path / "a.sql"
+    script.write_text("SEL ZEROIFNULL(a) FROM t;\n")
+    probe = (
+        "import sys\nfrom wmg_assets.cli import main\n"
+        f"sys.argv = ['wmg', 'sql', 'convert', {str(script)!r}, '--target', 'spark']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('dagster', 'pyspark', 'duckdb', 'pyiceberg', 'ibis', 'boto3', 'openpyxl',"
+        " 'pydantic_settings')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["SELECT COALESCE(a, 0) FROM t;", "[]"]

@@ -7,6 +7,7 @@ with an error finding is not converted: the output keeps it as comments, so noth
 Teradata-only can run by accident.
 """
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -22,6 +23,17 @@ from wmg_assets.migration.sql.rules import RULES
 from wmg_assets.migration.sql.rules.context import Context
 from wmg_assets.migration.sql.strict import check_strict
 from wmg_assets.migration.sql.types import Schema, remember_table
+
+
+class _CommandFallbackFilter(logging.Filter):
+    """sqlglot warns when it falls back to a `Command`; the strict layer reports that
+    statement as a finding, so the warning is only noise on the console."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Falling back to parsing as a 'Command'" not in record.getMessage()
+
+
+logging.getLogger("sqlglot").addFilter(_CommandFallbackFilter())
 
 
 @dataclass(frozen=True)
