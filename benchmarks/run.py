@@ -1,5 +1,8 @@
 """Benchmarks against peers on the same data: `python -m benchmarks.run [--rows N] [--only B1,…]`.
 
+B1 feed load, B2 silver transform, B3 datamart, B4 per-run overhead, B5 scaling, B6 Teradata
+SQL conversion (`benchmarks/sql_conversion.py`).
+
 Prints one table per benchmark and writes `benchmarks/results/latest.json`. Never part of
 the test run. Needs the `bench` extra (`uv pip install -e '.[bench]'`) for dlt.
 """
@@ -220,14 +223,15 @@ def show(results: list[Result]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--only", default="B1,B2,B3,B4,B5")
+    parser.add_argument("--only", default="B1,B2,B3,B4,B5,B6")
     args = parser.parse_args()
     only = set(args.only.upper().split(","))
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="wmg-bench-") as tmp:
         work = Path(tmp)
-        with console.status(f"generating {args.rows:,} rows"):
-            data = generate(DATA_DIR, args.rows)
+        if only & {"B1", "B2", "B5"}:
+            with console.status(f"generating {args.rows:,} rows"):
+                data = generate(DATA_DIR, args.rows)
         if "B1" in only or "B5" in only:
             with console.status("B1: WMG, dlt and the DuckDB floor"):
                 b1 = run_b1(data, work / "b1")
@@ -254,6 +258,14 @@ def main() -> None:
                                       note=f"RSS x {wmg_4n.peak_rss_mb / wmg_n.peak_rss_mb:.2f} "
                                       "for 4x rows"))  # fmt: skip
             results += [r for r in big if "B1" in only]
+        if "B6" in only:
+            from benchmarks.sql_conversion import STATEMENTS, run_b6
+
+            with console.status(f"B6: converting {STATEMENTS:,} Teradata statements"):
+                for system, seconds, note in run_b6(work / "b6"):
+                    count = 1 if "process" in system else STATEMENTS
+                    results.append(Result("B6", system, count, seconds, count / seconds, 0.0,
+                                          note=note))  # fmt: skip
     show(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({

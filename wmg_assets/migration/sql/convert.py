@@ -20,8 +20,8 @@ from wmg_assets.migration.sql.dialect import DIALECT, TARGET_DIALECTS
 from wmg_assets.migration.sql.findings import Finding, Severity, finding
 from wmg_assets.migration.sql.options import ConversionOptions
 from wmg_assets.migration.sql.rules import RULES
-from wmg_assets.migration.sql.rules.context import Context
-from wmg_assets.migration.sql.strict import check_strict
+from wmg_assets.migration.sql.rules.context import Context, node_types, wanted
+from wmg_assets.migration.sql.strict import SUSPECTS, check_strict
 from wmg_assets.migration.sql.types import Schema, remember_table
 
 
@@ -96,29 +96,34 @@ def _is_procedure(chunk: list[Token]) -> bool:
     return words[:1] in (["CREATE"], ["REPLACE"]) and "PROCEDURE" in words
 
 
-def split_statements(sql: str) -> list[tuple[str, int]]:
-    """(text, first line) of each statement: split on semicolon tokens, except inside
-    parentheses (a macro's body) and inside a procedure's BEGIN … END."""
+def split_statements(sql: str) -> list[list[Token]]:
+    """The tokens of each statement: split on semicolon tokens, except inside parentheses
+    (a macro's body) and inside a procedure's BEGIN … END. The script is tokenized once;
+    each statement is parsed from its tokens, whose lines are the file's."""
     tokens = DIALECT.tokenize(sql)
     chunks: list[list[Token]] = [[]]
     depth = blocks = 0
+    procedure = False  # the current statement creates a procedure (known from 3 tokens)
     for i, token in enumerate(tokens):
         if token.token_type == TokenType.SEMICOLON and depth == 0 and blocks == 0:
             chunks.append([])
+            procedure = False
             continue
         chunks[-1].append(token)
+        if len(chunks[-1]) <= 3:
+            procedure = _is_procedure(chunks[-1])
         if token.token_type == TokenType.L_PAREN:
             depth += 1
         elif token.token_type == TokenType.R_PAREN:
             depth = max(depth - 1, 0)
-        elif _is_procedure(chunks[-1]):
+        elif procedure:
             word = token.text.upper()
             after = tokens[i + 1].text.upper() if i + 1 < len(tokens) else ""
             if word in _BLOCK_STARTS and not (i and tokens[i - 1].text.upper() == "END"):
                 blocks += 1
             elif word == "END" and after not in _BLOCK_KEEPERS:
                 blocks = max(blocks - 1, 0)
-    return [(sql[c[0].start : c[-1].end + 1], c[0].line) for c in chunks if c]
+    return [c for c in chunks if c]
 
 
 TERADATA_ONLY_SYNTAX = re.compile(
@@ -169,13 +174,15 @@ def convert(sql: str, target: str, options: ConversionOptions | None = None) -> 
         flagged = finding("TD-PARSE-001", 1, detail=str(e).splitlines()[0], target=target)
         return Conversion(target, [StatementResult(sql, 1, None, [flagged])], script_findings)
     schema: Schema = {}  # the tables created so far, for the rules that need types
-    statements = [convert_statement(text, line, target, schema, options) for text, line in pieces]
+    statements = [convert_statement(tokens, sql, target, schema, options) for tokens in pieces]
     return Conversion(target, statements, script_findings)
 
 
 def convert_statement(
-    text: str, line: int, target: str, schema: Schema, options: ConversionOptions
+    tokens: list[Token], script: str, target: str, schema: Schema, options: ConversionOptions
 ) -> StatementResult:
+    """One statement, from its tokens in the script."""
+    text, line = script[tokens[0].start : tokens[-1].end + 1], tokens[0].line
     ctx = Context(target, line, schema, options=options)
     leading = leading_statement(text)
     if leading is not None:
@@ -186,7 +193,7 @@ def convert_statement(
         ctx.note(code, None, construct=construct)
         return StatementResult(text, line, None, ctx.findings)
     try:
-        trees = DIALECT.parse(text, error_level=ErrorLevel.RAISE)
+        trees = DIALECT.parser(error_level=ErrorLevel.RAISE).parse(tokens, script)
     except ParseError as e:
         construct = TERADATA_ONLY_SYNTAX.search(text)
         if construct is not None:  # a known construct sqlglot has no grammar for
@@ -195,25 +202,32 @@ def convert_statement(
             return StatementResult(text, line, None, [finding(
                 "TD-UNSUP-001", at, construct=name, target=target)])  # fmt: skip
         where = (e.errors or [{}])[0]
-        at = line + int(where.get("line") or 1) - 1
+        at = int(where.get("line") or line)
         detail = str(where.get("description") or e).splitlines()[0]
         return StatementResult(text, line, None, [finding("TD-PARSE-001", at, int(
             where.get("col") or 1), detail=detail, target=target)])  # fmt: skip
     tree = trees[0] if trees and trees[0] is not None else exp.Command(this=text)
     remember_table(tree, schema)
+    ctx.index, seen = node_types(tree, SUSPECTS), 0
     try:
         for rule in RULES[target]:
+            if not wanted(rule, ctx.index.types):
+                continue
             tree = rule(tree, ctx)
+            if ctx.changes != seen:  # a rewrite may bring node types other rules look for
+                ctx.index, seen = node_types(tree, SUSPECTS), ctx.changes
     except Exception as e:  # a rule's defect flags the statement; it never passes it
         ctx.note("TD-UNSUP-004", tree, construct=tree.key.upper(),
                  detail=f"internal error in {rule.__name__}: {e}")  # fmt: skip
         return StatementResult(text, line, None, ctx.findings, ctx.applied)
     if ctx.dropped and not ctx.errors():
         return StatementResult(text, line, "", ctx.findings, ctx.applied)
-    if not check_strict(tree, ctx):
+    if not check_strict(tree, ctx, ctx.index.suspects):
         return StatementResult(text, line, None, ctx.findings, ctx.applied)
     try:
-        output = tree.sql(dialect=TARGET_DIALECTS[target], unsupported_level=ErrorLevel.RAISE)
+        output = TARGET_DIALECTS[target].generate(  # the tree is ours: no copy
+            tree, copy=False, unsupported_level=ErrorLevel.RAISE
+        )
     except Exception as e:  # UnsupportedError, or a generator defect: flagged, never passed
         ctx.note("TD-UNSUP-004", tree, construct=tree.key.upper(),
                  detail=str(e).splitlines()[0])  # fmt: skip

@@ -13,7 +13,8 @@ Teradata's meaning. Anything else flags the statement (an error finding), never 
   `'a          1'`), which no target does;
 - whatever the target's generator reports it cannot express (checked when rendering).
 
-The check is one walk of the tree per statement, so it stays cheap next to parsing.
+The check looks only at the nodes of the types above, gathered by the one walk that also
+tells the rules which node types a statement has, so it stays cheap next to parsing.
 """
 
 from sqlglot import exp
@@ -41,14 +42,28 @@ def _ties_or_percent(limit: exp.Limit) -> bool:
     return bool(options and (options.args.get("with_ties") or options.args.get("percent")))
 
 
-def check_strict(tree: exp.Expr, ctx: Context) -> bool:
+SUSPECTS: tuple[type[exp.Expr], ...] = (
+    exp.Anonymous,
+    *TERADATA_ONLY,
+    exp.Limit,
+    exp.DPipe,
+    exp.With,
+    exp.Cast,
+    exp.Round,
+)
+"""The node types the check looks at: the walk that indexes a statement's node types for the
+rules collects them (`rules.context.node_types`), so the check walks nothing itself."""
+
+
+def check_strict(tree: exp.Expr, ctx: Context, suspects: list[exp.Expr]) -> bool:
     """Record an error finding for each construct the target would not run with
-    Teradata's meaning; True when the statement (rules included) has no error finding."""
+    Teradata's meaning; True when the statement (rules included) has no error finding.
+    `suspects`: the tree's nodes of the SUSPECTS types."""
     if isinstance(tree, exp.Command):
         words = " ".join(str(tree.this).split()[:2]).upper()
         ctx.note("TD-UNSUP-003", tree, construct=words)
         return False
-    for node in tree.walk():
+    for node in suspects:
         if isinstance(node, exp.Anonymous) and not node.meta.get("wmg_rule"):
             ctx.note("TD-UNSUP-002", node, construct=str(node.this).upper())
         elif isinstance(node, TERADATA_ONLY):

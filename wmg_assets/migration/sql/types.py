@@ -7,6 +7,7 @@ Types are families: `int` (BYTEINT, SMALLINT, INTEGER, BIGINT), `decimal`, `floa
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlglot import exp
 
@@ -88,14 +89,19 @@ def _column_type(column: exp.Column, schema: Schema) -> str | None:
 
 def column_type(column: exp.Column, schema: Schema) -> ColumnType | None:
     """The declared type of a column of a table created earlier in the script, or None."""
+    if not schema:
+        return None
     scope = column.find_ancestor(exp.Select, exp.Update, exp.Delete, exp.Merge)
     if scope is None:
         return None
-    tables = {}
-    for table in scope.find_all(exp.Table):
-        owner = table.find_ancestor(exp.Select, exp.Update, exp.Delete, exp.Merge)
-        if owner is scope and table.name.lower() in schema:
-            tables[(table.alias_or_name or table.name).lower()] = schema[table.name.lower()]
+    tables = scope.meta.get("wmg_tables")
+    if tables is None:  # the scope's own tables that the script created, by alias
+        tables = {}
+        for table in scope.find_all(exp.Table):
+            owner = table.find_ancestor(exp.Select, exp.Update, exp.Delete, exp.Merge)
+            if owner is scope and table.name.lower() in schema:
+                tables[(table.alias_or_name or table.name).lower()] = schema[table.name.lower()]
+        scope.meta["wmg_tables"] = tables
     name = column.name.lower()
     if column.table:
         return tables.get(column.table.lower(), {}).get(name)
@@ -143,3 +149,14 @@ def integer_value(node: exp.Expr) -> int | None:
     if isinstance(node, exp.Literal) and node.is_int:
         return int(node.this)
     return None
+
+
+@lru_cache(maxsize=512)
+def _parsed_type(sql: str, dialect: str | None) -> exp.DataType:
+    return exp.DataType.build(sql, dialect=dialect)
+
+
+def data_type(sql: str, dialect: str | None = None) -> exp.DataType:
+    """`exp.DataType.build(sql)`, parsed once per text (the rules build the same few types
+    for every statement): a fresh copy each time, as it goes into a tree."""
+    return _parsed_type(sql, dialect).copy()

@@ -13,8 +13,8 @@ integer (Redshift has no typeof to decide when the query runs).
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
-from wmg_assets.migration.sql.types import scale_of, type_of
+from wmg_assets.migration.sql.rules.context import Context, needs
+from wmg_assets.migration.sql.types import data_type, scale_of, type_of
 
 _INTEGER_TYPES = exp.Tuple(expressions=[exp.Literal.string(t) for t in
                                         ("tinyint", "smallint", "int", "bigint")])  # fmt: skip
@@ -27,9 +27,10 @@ def _is_integer(node: exp.Expr) -> exp.Expr:
     return exp.In(this=typeof, expressions=[e.copy() for e in _INTEGER_TYPES.expressions])
 
 
+@needs(exp.Div)
 def integer_division(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Spark: a division of two integers truncates, as in Teradata."""
-    for div in list(tree.find_all(exp.Div)):
+    for div in ctx.find(tree, exp.Div):
         left, right = type_of(div.this, ctx.schema), type_of(div.expression, ctx.schema)
         if left == right == "int":
             div.replace(exp.IntDiv(this=div.this, expression=div.expression))
@@ -47,11 +48,12 @@ def integer_division(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Div)
 def decimal_division_scale(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """A division with a DECIMAL operand has Teradata's scale, the larger of the operands'
     (`1.00 / 3` is 0.33; Redshift and Spark keep more digits): the quotient is cast to
     DECIMAL(38, that scale), rounding as Teradata does."""
-    for div in list(tree.find_all(exp.Div)):
+    for div in ctx.find(tree, exp.Div):
         kinds = {type_of(div.this, ctx.schema), type_of(div.expression, ctx.schema)}
         if "decimal" not in kinds or not kinds <= {"int", "decimal"}:
             continue
@@ -60,17 +62,18 @@ def decimal_division_scale(tree: exp.Expr, ctx: Context) -> exp.Expr:
             continue
         scale = max(s for s in scales if s is not None)
         div.replace(exp.cast(exp.Paren(this=div.copy()),
-                             exp.DataType.build(f"DECIMAL(38, {scale})")))  # fmt: skip
+                             data_type(f"DECIMAL(38, {scale})")))  # fmt: skip
         ctx.did("decimal_division_scale")
     return tree
 
 
+@needs(exp.Avg)
 def average_of_integers(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Redshift: AVG of integers as a float, as in Teradata (Redshift's AVG truncates)."""
-    for avg in list(tree.find_all(exp.Avg)):
+    for avg in ctx.find(tree, exp.Avg):
         kind = type_of(avg.this, ctx.schema)
         if kind == "int":
-            avg.this.replace(exp.cast(avg.this.copy(), exp.DataType.build("DOUBLE")))
+            avg.this.replace(exp.cast(avg.this.copy(), data_type("DOUBLE")))
             ctx.did("average_of_integers")
         elif kind is None:
             ctx.note("TD-TYPE-002", avg, construct=avg.sql("teradata"))

@@ -17,7 +17,7 @@ numeric comparison into a text one); two unknown sides are left as they are.
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import Context, needs
 from wmg_assets.migration.sql.types import column_type, type_of
 
 _ORDERED = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
@@ -60,9 +60,10 @@ def _text_comparison(left: exp.Expr, right: exp.Expr, ctx: Context) -> bool:
     return False
 
 
+@needs(*_ORDERED, exp.Like, exp.In)
 def case_insensitive_comparisons(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Fold both sides of each comparison of text (see the module docstring)."""
-    for node in list(tree.find_all(*_ORDERED, exp.Like, exp.In)):
+    for node in ctx.find(tree, *_ORDERED, exp.Like, exp.In):
         if _is_assignment(node):
             continue
         if isinstance(node, exp.In):
@@ -91,13 +92,14 @@ def _known_text_column(node: exp.Expr, ctx: Context) -> bool:
     return found is not None and found.family == "text" and not found.case_specific
 
 
+@needs(exp.Order, exp.Count, exp.Group, exp.Distinct)
 def case_insensitive_grouping(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """The rest of TERA mode's text semantics, for columns known to be text:
     `ORDER BY c` sorts as Teradata does (by `UPPER(RTRIM(c))`); `COUNT(DISTINCT c)` counts
     'a' and 'A ' once. GROUP BY and DISTINCT of such a column keep the target's grouping
     with a warning: which of 'a' and 'A' Teradata returns for the group is not defined, so
     no rewrite can give its rows."""
-    for order in list(tree.find_all(exp.Order)):
+    for order in ctx.find(tree, exp.Order):
         select = order.parent
         if not isinstance(select, exp.Select) or select.args.get("distinct"):
             continue  # a set operation's or a DISTINCT's ORDER BY names output columns
@@ -105,14 +107,14 @@ def case_insensitive_grouping(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if _known_text_column(ordered.this, ctx):
                 ordered.set("this", _fold(ordered.this))
                 ctx.did("case_insensitive_grouping")
-    for count in list(tree.find_all(exp.Count)):
+    for count in ctx.find(tree, exp.Count):
         distinct = count.this
         if isinstance(distinct, exp.Distinct) and all(
             _known_text_column(e, ctx) for e in distinct.expressions
         ):
             distinct.set("expressions", [_fold(e) for e in distinct.expressions])
             ctx.did("case_insensitive_grouping")
-    for select in tree.find_all(exp.Select):
+    for select in ctx.find(tree, exp.Select):
         group = select.args.get("group")
         keys = list(group.expressions) if group is not None else []
         if select.args.get("distinct"):

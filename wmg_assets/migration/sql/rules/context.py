@@ -1,13 +1,17 @@
 """What a rule sees besides the tree: the target, the statement's position, and where its
 notes go."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlglot import exp
 
 from wmg_assets.migration.sql.findings import Finding, finding
 from wmg_assets.migration.sql.options import ConversionOptions
 from wmg_assets.migration.sql.types import Schema
+
+E = TypeVar("E", bound=exp.Expr)
 
 
 @dataclass
@@ -19,11 +23,21 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)  # names of the rules that changed it
     dropped: bool = False  # nothing to run on the target: the statement is removed
+    changes: int = 0  # rewrites done so far (a rule that changed the tree calls did())
+    index: "TreeIndex | None" = None  # the statement's nodes, as of the last rewrite
 
     def note(self, code: str, node: exp.Expr | None = None, **fields: str) -> None:
         """Record the catalogue's finding `code` at `node` (or the statement's start)."""
         line, column = position(node, self.line)
         self.findings.append(finding(code, line, column, target=self.target, **fields))
+
+    def find(self, tree: exp.Expr, *kinds: type[E]) -> list[E]:
+        """The nodes of `kinds` in `tree` as `list(tree.find_all(*kinds))` gives them, from
+        the statement's index when it is the tree's (no walk of the tree)."""
+        index = self.index
+        if index is None or index.root is not tree:
+            return list(tree.find_all(*kinds))
+        return [n for n in index.nodes if isinstance(n, kinds)]  # type: ignore[misc]
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
@@ -40,14 +54,95 @@ class Context:
         self.dropped = True
 
     def did(self, rule: str) -> None:
+        self.changes += 1
         if rule not in self.applied:
             self.applied.append(rule)
 
 
 def position(node: exp.Expr | None, first_line: int) -> tuple[int, int]:
-    """Line and column of a node in its file, from the tokens it was parsed from."""
+    """Line and column of a node in its file, from the tokens it was parsed from (the
+    script's tokens: their lines are the file's)."""
     meta = getattr(node, "meta", None) or {}
     line, column = meta.get("line"), meta.get("col")
     if line is None:
         return first_line, 1
-    return first_line + int(line) - 1, int(column or 1)
+    return int(line), int(column or 1)
+
+
+class BareDateKeyword:
+    """Marks a tree with a bare `DATE` or `TIME` (Teradata's current date / time)."""
+
+
+class UpperCaseName:
+    """Marks a tree with an identifier that is not in lower case."""
+
+
+Rule = Callable[[exp.Expr, "Context"], exp.Expr]
+
+
+def needs(*kinds: type) -> Callable[[Rule], Rule]:
+    """Declare the node types a rule rewrites: it is skipped for a tree without any (one
+    walk of the tree per statement decides for every rule, which keeps the rules cheap)."""
+
+    def mark(rule: Rule) -> Rule:
+        rule.needs = kinds  # type: ignore[attr-defined]
+        return rule
+
+    return mark
+
+
+def _preorder(tree: exp.Expr) -> list[exp.Expr]:
+    """Every node, parents before children and left to right (what `walk` gives, with the
+    per-node overhead of sqlglot's generic iterator left out)."""
+    out: list[exp.Expr] = []
+    stack = [tree]
+    expr = exp.Expr
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        children: list[exp.Expr] = []
+        for value in node.args.values():
+            if isinstance(value, expr):
+                children.append(value)
+            elif isinstance(value, list):
+                children.extend(v for v in value if isinstance(v, expr))
+        stack.extend(reversed(children))
+    return out
+
+
+@dataclass(frozen=True)
+class TreeIndex:
+    root: exp.Expr
+    nodes: list[exp.Expr]  # every node, parents before children
+    types: set[type]  # every node type in the tree (with base classes and the markers above)
+    suspects: list[exp.Expr]  # the nodes of the `suspects` types asked for
+
+
+def node_types(tree: exp.Expr, suspects: tuple[type, ...] = ()) -> TreeIndex:
+    """The node types in the tree, with the markers above, and the nodes of the `suspects`
+    types, from one walk."""
+    found: set[type] = set()
+    nodes: list[exp.Expr] = []
+    suspect: dict[type, bool] = {}
+    everything = _preorder(tree)
+    for node in everything:
+        kind = type(node)
+        if kind not in suspect:  # first of its type: its base classes too, so a rule may
+            suspect[kind] = issubclass(kind, suspects)  # name a base
+            found.update(kind.__mro__)
+        if suspect[kind]:
+            nodes.append(node)
+        if kind is exp.Identifier:
+            name = node.this
+            if isinstance(name, str) and name != name.lower():
+                found.add(UpperCaseName)
+        elif kind is exp.Column and not node.args.get("table") and node.name.upper() in (
+            "DATE", "TIME"
+        ):  # fmt: skip
+            found.add(BareDateKeyword)
+    return TreeIndex(tree, everything, found, nodes)
+
+
+def wanted(rule: Rule, present: set[type]) -> bool:
+    kinds = getattr(rule, "needs", None)
+    return kinds is None or not present.isdisjoint(kinds)

@@ -26,7 +26,8 @@ pads or cuts to n, as Teradata's do — Spark's own casts to these types do neit
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import Context, needs
+from wmg_assets.migration.sql.types import data_type as parsed_type
 
 T = exp.DataType.Type
 _WIDEST_VARCHAR = 65535
@@ -44,7 +45,7 @@ def _int_params(data_type: exp.DataType) -> list[int | None]:
 
 
 def _build(sql: str) -> exp.DataType:
-    return exp.DataType.build(sql, dialect="redshift")  # knows VARBYTE and SUPER too
+    return parsed_type(sql, dialect="redshift")  # knows VARBYTE and SUPER too
 
 
 def _decimal(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
@@ -94,11 +95,11 @@ def _temporal(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
     if data_type.this == T.TIME and ctx.target == "spark":
         ctx.note("TD-TYPE-004", data_type, construct="TIME",
                  detail="TIMESTAMP on spark, which has no TIME: the value carries a date")  # fmt: skip
-        return exp.DataType.build("TIMESTAMP_NTZ", dialect="spark")
+        return parsed_type("TIMESTAMP_NTZ", dialect="spark")
     if data_type.this == T.TIMESTAMP and ctx.target == "spark":
         # Teradata's TIMESTAMP has no time zone: Spark's TIMESTAMP_NTZ, whatever the
         # session's spark.sql.timestampType says a bare TIMESTAMP is.
-        return exp.DataType.build("TIMESTAMP_NTZ", dialect="spark")
+        return parsed_type("TIMESTAMP_NTZ", dialect="spark")
     if data_type.this == T.TIMESTAMPTZ:
         return _build("TIMESTAMP_LTZ" if ctx.target == "spark" else "TIMESTAMPTZ")
     if data_type.this == T.TIMETZ:
@@ -136,9 +137,10 @@ def _mapped(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
     return None
 
 
+@needs(exp.DataType)
 def map_data_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Each column and cast type as the table above says."""
-    for data_type in list(tree.find_all(exp.DataType)):
+    for data_type in ctx.find(tree, exp.DataType):
         if isinstance(data_type.parent, exp.DataType):
             continue  # a type's parameter (PERIOD(DATE)), judged with its parent
         mapped = _mapped(data_type, ctx)
@@ -148,9 +150,10 @@ def map_data_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Cast)
 def cast_to_text_keeps_its_length(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Spark: a cast to VARCHAR(n) keeps n characters, to CHAR(n) pads or cuts to n."""
-    for cast in list(tree.find_all(exp.Cast)):
+    for cast in ctx.find(tree, exp.Cast):
         to = cast.to
         length = (_int_params(to) or [None])[0]
         if to.this not in (T.VARCHAR, T.CHAR) or length is None or cast.args.get("format"):

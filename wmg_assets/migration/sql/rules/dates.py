@@ -16,13 +16,14 @@ unknown, a warning says the result may be a TIMESTAMP on Redshift.
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
-from wmg_assets.migration.sql.types import integer_value, type_of
+from wmg_assets.migration.sql.rules.context import Context, needs
+from wmg_assets.migration.sql.types import data_type, integer_value, type_of
 
 
+@needs(exp.AddMonths)
 def add_months_keeps_the_day(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Redshift: ADD_MONTHS with Teradata's month-end rule (see the module docstring)."""
-    for node in list(tree.find_all(exp.AddMonths)):
+    for node in ctx.find(tree, exp.AddMonths):
         date, months = node.this, node.expression
         count = integer_value(months)
         if count is not None:
@@ -33,7 +34,7 @@ def add_months_keeps_the_day(tree: exp.Expr, ctx: Context) -> exp.Expr:
             moved = exp.DateAdd(this=date.copy(), expression=months.copy(), unit=unit)
         kind = type_of(date, ctx.schema)
         if kind == "date":
-            moved = exp.cast(moved, exp.DataType.build("DATE"))
+            moved = exp.cast(moved, data_type("DATE"))
         elif kind != "timestamp":
             ctx.note("TD-TYPE-003", node, construct=node.sql("teradata"))
         node.replace(moved)
@@ -41,9 +42,10 @@ def add_months_keeps_the_day(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Sub)
 def date_difference_in_days(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Spark: `date - date` is Teradata's INTEGER of days (`DATEDIFF`), not Spark's INTERVAL."""
-    for node in list(tree.find_all(exp.Sub)):
+    for node in ctx.find(tree, exp.Sub):
         left, right = type_of(node.this, ctx.schema), type_of(node.expression, ctx.schema)
         if right == "date" and left in ("date", None):
             node.replace(exp.DateDiff(this=node.this.copy(), expression=node.expression.copy()))
@@ -51,15 +53,16 @@ def date_difference_in_days(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Interval)
 def date_interval_keeps_a_date(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Redshift: `DATE ± INTERVAL` is a DATE in Teradata, a TIMESTAMP in Redshift: cast back
     (an operand of unknown type gets the TD-TYPE-003 warning). Spark keeps the DATE."""
-    for node in list(tree.find_all(exp.Add, exp.Sub)):
+    for node in ctx.find(tree, exp.Add, exp.Sub):
         if not isinstance(node.expression, exp.Interval):
             continue
         kind = type_of(node.this, ctx.schema)
         if kind == "date":
-            node.replace(exp.cast(exp.Paren(this=node.copy()), exp.DataType.build("DATE")))
+            node.replace(exp.cast(exp.Paren(this=node.copy()), data_type("DATE")))
             ctx.did("date_interval_keeps_a_date")
         elif kind is None:
             ctx.note("TD-TYPE-003", node, construct=node.sql("teradata"))

@@ -13,7 +13,7 @@
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import Context, needs
 
 # Storage and protection options with no effect on the targets' results.
 _STORAGE_OPTIONS = tuple(
@@ -34,6 +34,7 @@ _COLUMN_ATTRIBUTES = tuple(
 )  # fmt: skip
 
 
+@needs(exp.Create)
 def drop_table_options(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Table kind, storage options and display attributes that do not change results."""
     if not isinstance(tree, exp.Create):
@@ -45,7 +46,7 @@ def drop_table_options(tree: exp.Expr, ctx: Context) -> exp.Expr:
             properties.set("expressions", kept)
         else:
             tree.set("properties", None)
-    for column in tree.find_all(exp.ColumnDef):
+    for column in ctx.find(tree, exp.ColumnDef):
         constraints = column.args.get("constraints") or []
         kept = [c for c in constraints if not _dropped_attribute(c, ctx)]
         if len(kept) != len(constraints):
@@ -73,6 +74,7 @@ def _dropped_attribute(constraint: exp.Expr, ctx: Context) -> bool:
     return True
 
 
+@needs(exp.Create)
 def drop_teradata_indexes(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`PRIMARY INDEX` (Teradata's row distribution) and secondary indexes: no effect on the
     targets' results."""
@@ -86,6 +88,7 @@ def drop_teradata_indexes(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Create)
 def index_as_table_keys(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Redshift (rules file §2.1): a UNIQUE PRIMARY INDEX becomes a UNIQUE constraint (which
     Redshift records but does not enforce, so the warning of `drop_teradata_indexes` stays),
@@ -113,6 +116,7 @@ def index_as_table_keys(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Create)
 def identity_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`GENERATED … AS IDENTITY`: Redshift's IDENTITY(start, step) (sqlglot renders it).
     Spark and Iceberg tables generate no values (⚠ rules: IDENTITY(1, 1) does not run), and
@@ -120,13 +124,14 @@ def identity_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
     flagged on Spark."""
     if not isinstance(tree, exp.Create) or ctx.target != "spark":
         return tree
-    for column in tree.find_all(exp.ColumnDef):
+    for column in ctx.find(tree, exp.ColumnDef):
         for c in column.args.get("constraints") or []:
             if isinstance(c.args.get("kind"), exp.GeneratedAsIdentityColumnConstraint):
                 ctx.note("TD-UNSUP-001", c, construct=f"GENERATED AS IDENTITY ({column.name})")
     return tree
 
 
+@needs(exp.Create)
 def temporary_tables(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """VOLATILE tables: Redshift `CREATE TEMP TABLE` (session-scoped, as in Teradata; its rows
     are kept across commits, as ON COMMIT PRESERVE ROWS keeps them). Spark has no session
@@ -159,6 +164,7 @@ def temporary_tables(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Create)
 def create_table_as(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`CREATE TABLE t AS s WITH [NO] DATA` and `AS (query) WITH [NO] DATA`: the copy of a
     table's columns is `LIKE` (Redshift `(LIKE s)`, Spark `LIKE s`), a copy with its rows is

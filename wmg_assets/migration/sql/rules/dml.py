@@ -21,7 +21,7 @@ joined UPDATE does (error 7547).
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import Context, needs
 
 
 def _from_tables(node: exp.Expr) -> list[exp.Expr]:
@@ -60,6 +60,7 @@ def _merge(target: exp.Expr, source: exp.Expr, on: exp.Expr, then: exp.Expr) -> 
     return exp.Merge(this=target, using=source, on=on, whens=whens)
 
 
+@needs(exp.Update)
 def joined_update(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Teradata's UPDATE … FROM with the target among the FROM tables (module docstring)."""
     if not isinstance(tree, exp.Update) or tree.args.get("from_") is None:
@@ -96,6 +97,7 @@ def joined_update(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return _merge(target, others[0], where.this, then)
 
 
+@needs(exp.Delete)
 def delete_forms(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`DELETE … ALL`, and a DELETE joined to other tables (module docstring)."""
     if not isinstance(tree, exp.Delete):
@@ -135,11 +137,12 @@ def delete_forms(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return _merge(mine[0], others[0], where.this, exp.var("DELETE"))
 
 
+@needs(exp.Merge)
 def merge_insert_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Spark: MERGE's INSERT names its columns (from the target's CREATE TABLE)."""
     if not isinstance(tree, exp.Merge):
         return tree
-    for insert in tree.find_all(exp.Insert):
+    for insert in ctx.find(tree, exp.Insert):
         values = insert.expression
         if insert.this is not None or values is None:
             continue
@@ -153,6 +156,7 @@ def merge_insert_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Insert)
 def insert_without_values(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Teradata's `INSERT INTO t (1, 'a')` (VALUES omitted): the list is the row's values."""
     if not isinstance(tree, exp.Insert) or tree.args.get("expression") is not None:

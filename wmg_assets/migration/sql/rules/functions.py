@@ -25,9 +25,9 @@ in the tree, and the strict layer flags it.
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import BareDateKeyword, Context, needs
 from wmg_assets.migration.sql.rules.formats import is_date_format, strftime_of
-from wmg_assets.migration.sql.types import integer_value, type_of
+from wmg_assets.migration.sql.types import data_type, integer_value, type_of
 
 T = exp.DataType.Type
 _TEXT_TYPES = (T.CHAR, T.VARCHAR, T.TEXT, T.UNKNOWN)
@@ -62,7 +62,7 @@ def _time_to_str(value: exp.Expr, fmt: str) -> exp.Expr:
 
 def _to_date(s: exp.Expr, fmt: exp.Expr | None, kind: str, ctx: Context) -> exp.Expr | None:
     if fmt is None:
-        return exp.cast(s.copy(), exp.DataType.build(kind))
+        return exp.cast(s.copy(), data_type(kind))
     readable = strftime_of(_string(fmt) or "")
     if readable is None:
         return None
@@ -77,14 +77,14 @@ def _to_timestamp(args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
     if kind in ("int", "decimal"):
         if ctx.target == "spark":  # UTC, whatever the session's time zone
             epoch = exp.cast(exp.Literal.string("1970-01-01 00:00:00"),
-                             exp.DataType.build("TIMESTAMP_NTZ", dialect="spark"))  # fmt: skip
+                             data_type("TIMESTAMP_NTZ", dialect="spark"))  # fmt: skip
             return known_function("TIMESTAMPADD", exp.var("SECOND"), args[0].copy(), epoch)
         return exp.UnixToTime(this=args[0].copy())
     if kind is None:
         ctx.note("TD-TYPE-004", args[0], construct="TO_TIMESTAMP",
                  detail="argument type unknown; a number is seconds since 1970 in "
                         "Teradata, read here as a timestamp string")  # fmt: skip
-    return exp.cast(args[0].copy(), exp.DataType.build("TIMESTAMP"))
+    return exp.cast(args[0].copy(), data_type("TIMESTAMP"))
 
 
 def _random(low: exp.Expr, high: exp.Expr) -> exp.Expr:
@@ -92,14 +92,14 @@ def _random(low: exp.Expr, high: exp.Expr) -> exp.Expr:
                    expression=exp.Literal.number(1))  # fmt: skip
     scaled = exp.Mul(this=exp.Rand(), expression=exp.Paren(this=span))
     return exp.cast(exp.Add(this=exp.Floor(this=scaled), expression=low.copy()),
-                    exp.DataType.build("INTEGER"))  # fmt: skip
+                    data_type("INTEGER"))  # fmt: skip
 
 
 def _day_of_week(d: exp.Expr, ctx: Context) -> exp.Expr:
     if ctx.target == "spark":
         return exp.DayOfWeek(this=d.copy())
     dow = exp.Extract(this=exp.var("DOW"), expression=d.copy())
-    return exp.Add(this=exp.cast(dow, exp.DataType.build("INTEGER")),
+    return exp.Add(this=exp.cast(dow, data_type("INTEGER")),
                    expression=exp.Literal.number(1))  # fmt: skip
 
 
@@ -148,14 +148,15 @@ def _call(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     return None
 
 
+@needs(exp.Anonymous, exp.Strtok, exp.Rand)
 def teradata_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Functions sqlglot leaves anonymous, rewritten (see the module's table)."""
-    for node in list(tree.find_all(exp.Anonymous)):
+    for node in ctx.find(tree, exp.Anonymous):
         rewritten = _call(node, ctx)
         if rewritten is not None:
             node.replace(rewritten)
             ctx.did("teradata_functions")
-    for node in list(tree.find_all(exp.Strtok)):
+    for node in ctx.find(tree, exp.Strtok):
         args = [node.this, node.args.get("delimiter"), node.args.get("part_index")]
         rewritten = _strtok([a for a in args if a is not None], ctx)
         if rewritten is None:
@@ -163,7 +164,7 @@ def teradata_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             continue
         node.replace(rewritten)
         ctx.did("teradata_functions")
-    for node in list(tree.find_all(exp.Rand)):
+    for node in ctx.find(tree, exp.Rand):
         low, high = node.args.get("lower"), node.args.get("upper")
         if low is not None and high is not None:
             node.replace(_random(low, high))
@@ -171,41 +172,44 @@ def teradata_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.ToChar, exp.ToNumber)
 def conversion_functions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """TO_CHAR and TO_NUMBER with Teradata's results."""
-    for node in list(tree.find_all(exp.ToChar)):
+    for node in ctx.find(tree, exp.ToChar):
         fmt = _string(node.args.get("format"))
         if fmt is None and node.args.get("format") is None:
             text = "STRING" if ctx.target == "spark" else "VARCHAR(65535)"
-            node.replace(exp.cast(node.this.copy(), exp.DataType.build(text)))
+            node.replace(exp.cast(node.this.copy(), data_type(text)))
         elif fmt is not None and is_date_format(fmt):
             node.replace(_time_to_str(node.this, strftime_of(fmt) or ""))
         else:
             ctx.note("TD-UNSUP-001", node, construct=f"TO_CHAR with the format {fmt!r}")
             continue
         ctx.did("conversion_functions")
-    for node in list(tree.find_all(exp.ToNumber)):
+    for node in ctx.find(tree, exp.ToNumber):
         if node.args.get("format") is not None:
             ctx.note("TD-UNSUP-001", node, construct="TO_NUMBER with a format")
             continue
         ctx.note("TD-TYPE-004", node, construct="TO_NUMBER",
                  detail="Teradata's NUMBER is a floating decimal; DECIMAL(38,10) here")  # fmt: skip
-        node.replace(exp.cast(node.this.copy(), exp.DataType.build("DECIMAL(38, 10)")))
+        node.replace(exp.cast(node.this.copy(), data_type("DECIMAL(38, 10)")))
         ctx.did("conversion_functions")
     return tree
 
 
+@needs(exp.FormatPhrase, exp.Cast)
 def formats_of_dates(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`CAST(d AS CHAR(n) FORMAT f)`, `CAST(d AS FORMAT f)` and `d (FORMAT f)` with a date
     format: the date as text in that format (a `(FORMAT …)` phrase changes only how BTEQ
     displays a value, so it gets a warning: its type becomes text)."""
-    for phrase in list(tree.find_all(exp.FormatPhrase)):
+    for phrase in ctx.find(tree, exp.FormatPhrase):
         cast = phrase.parent
         if isinstance(cast, exp.Cast) and isinstance(phrase.this, exp.Literal):
             # DATE 'x' (FORMAT f) is read as CAST('x' (FORMAT f) AS DATE): the date, formatted
             typed = exp.cast(phrase.this.copy(), cast.to.copy())
             cast.replace(exp.FormatPhrase(this=typed, format=phrase.args["format"].copy()))
-    for node in list(tree.find_all(exp.Cast)):
+            ctx.did("formats_of_dates")
+    for node in ctx.find(tree, exp.Cast):
         fmt = _string(node.args.get("format"))
         if fmt is None or not is_date_format(fmt) or node.to.this not in _TEXT_TYPES:
             continue
@@ -218,7 +222,7 @@ def formats_of_dates(tree: exp.Expr, ctx: Context) -> exp.Expr:
             node.set("this", text)
             node.set("format", None)
         ctx.did("formats_of_dates")
-    for node in list(tree.find_all(exp.FormatPhrase)):
+    for node in list(tree.find_all(exp.FormatPhrase)):  # fresh: with the phrases made above
         fmt = _string(node.args.get("format"))
         if fmt is None or not is_date_format(fmt):
             continue
@@ -231,10 +235,11 @@ def formats_of_dates(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Trunc, BareDateKeyword, exp.CurrentTime, exp.CurrentTimestamp)
 def date_units(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`TRUNC(d, 'MM')` to the unit's first day; bare `DATE` as CURRENT_DATE; `TIME` and
     `CURRENT_TIME`, which neither target has, flagged."""
-    for node in list(tree.find_all(exp.Trunc)):
+    for node in ctx.find(tree, exp.Trunc):
         unit = _string(node.args.get("decimals"))
         if unit is None:
             continue
@@ -242,9 +247,9 @@ def date_units(tree: exp.Expr, ctx: Context) -> exp.Expr:
             ctx.note("TD-UNSUP-001", node, construct=f"TRUNC to {unit!r}")
             continue
         trunc = exp.DateTrunc(this=node.this.copy(), unit=exp.var(_TRUNC_UNITS[unit.upper()]))
-        node.replace(exp.cast(trunc, exp.DataType.build("DATE")))
+        node.replace(exp.cast(trunc, data_type("DATE")))
         ctx.did("date_units")
-    for column in list(tree.find_all(exp.Column)):
+    for column in ctx.find(tree, exp.Column):
         if column.table or column.this.quoted:
             continue
         if column.name.upper() == "DATE":
@@ -252,9 +257,9 @@ def date_units(tree: exp.Expr, ctx: Context) -> exp.Expr:
             ctx.did("date_units")
         elif column.name.upper() == "TIME":
             ctx.note("TD-UNSUP-001", column, construct="TIME (the current time)")
-    for node in list(tree.find_all(exp.CurrentTime)):
+    for node in ctx.find(tree, exp.CurrentTime):
         ctx.note("TD-UNSUP-001", node, construct="CURRENT_TIME")
-    for node in list(tree.find_all(exp.CurrentTimestamp)):
+    for node in ctx.find(tree, exp.CurrentTimestamp):
         precision = integer_value(node.this) if node.this is not None else None
         if ctx.target == "spark" and node.this is not None:
             now = exp.CurrentTimestamp()
@@ -266,10 +271,11 @@ def date_units(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Any, exp.All)
 def like_any_as_or(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`x LIKE ANY (p, q)` as `x LIKE p OR x LIKE q` (`LIKE ALL` with AND): Redshift has no
     LIKE ANY over a list."""
-    for node in list(tree.find_all(exp.Like)):
+    for node in ctx.find(tree, exp.Like):
         quantifier = node.expression
         if not isinstance(quantifier, exp.Any | exp.All):
             continue

@@ -11,12 +11,13 @@
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import Context, UpperCaseName, needs
 
 
+@needs(UpperCaseName)
 def lower_case_names(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Every identifier in lower case (see the module docstring)."""
-    for identifier in tree.find_all(exp.Identifier):
+    for identifier in ctx.find(tree, exp.Identifier):
         name = identifier.this
         if isinstance(name, str) and name != name.lower():
             identifier.set("this", name.lower())
@@ -31,6 +32,7 @@ def _table_references(tree: exp.Expr) -> list[exp.Table]:
             if isinstance(t.this, exp.Identifier) and not (not t.db and t.name.lower() in ctes)]  # fmt: skip
 
 
+@needs(exp.Table)
 def qualified_tables(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Spark catalog and Redshift external-schema qualification (see the module docstring)."""
     options = ctx.options

@@ -10,11 +10,12 @@ it out, and is flagged.
 
 from sqlglot import exp, transforms
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import Context, needs
 
 
+@needs(exp.Qualify)
 def qualify_as_derived_table(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    for select in list(tree.find_all(exp.Select)):
+    for select in ctx.find(tree, exp.Select):
         if not select.args.get("qualify"):
             continue
         order, limit = select.args.get("order"), select.args.get("limit")

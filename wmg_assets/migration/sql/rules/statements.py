@@ -16,11 +16,12 @@ import re
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import Context, needs
 
 _COLLECT_ON = re.compile(r"\bON\s+(?:TEMPORARY\s+)?([\w$#]+(?:\.[\w$#]+)?)", re.IGNORECASE)
 
 
+@needs(exp.LockingStatement, exp.LockingProperty)
 def locking_modifiers(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`LOCKING ROW FOR ACCESS` (and the other LOCKING requests): removed."""
     if isinstance(tree, exp.LockingStatement):
@@ -28,12 +29,12 @@ def locking_modifiers(tree: exp.Expr, ctx: Context) -> exp.Expr:
                  detail="the targets read without Teradata's locks")  # fmt: skip
         tree = tree.expression
         ctx.did("locking_modifiers")
-    for prop in list(tree.find_all(exp.LockingProperty)):
+    for prop in ctx.find(tree, exp.LockingProperty):
         ctx.note("TD-STMT-001", prop, construct=prop.sql("teradata"),
                  detail="the targets read without Teradata's locks")  # fmt: skip
         prop.pop()
         ctx.did("locking_modifiers")
-    for statement in list(tree.find_all(exp.LockingStatement)):
+    for statement in ctx.find(tree, exp.LockingStatement):
         statement.replace(statement.expression)
     return tree
 
@@ -63,9 +64,10 @@ def session_statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.TableSample)
 def sample_clauses(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """SAMPLE n / SAMPLE fraction (see the module's table)."""
-    for sample in list(tree.find_all(exp.TableSample)):
+    for sample in ctx.find(tree, exp.TableSample):
         select = sample.find_ancestor(exp.Select)
         size = sample.args.get("size") or sample.args.get("percent")
         fraction = sample.args.get("percent") is not None
@@ -87,6 +89,7 @@ def sample_clauses(tree: exp.Expr, ctx: Context) -> exp.Expr:
     return tree
 
 
+@needs(exp.Create)
 def view_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """A view's `SELECT *` from one table created earlier: the table's columns, listed (so
     the view does not change when the table does); a bare projection is reported as a glass

@@ -17,14 +17,15 @@ literal of at least 1 becomes `GREATEST(p, 1)` and the length `GREATEST(n + LEAS
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import Context, needs
 from wmg_assets.migration.sql.rules.functions import known_function
 from wmg_assets.migration.sql.types import integer_value
 
 
+@needs(exp.Substring)
 def substring_positions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Spark: SUBSTR with Teradata's positions (see the module docstring)."""
-    for node in list(tree.find_all(exp.Substring)):
+    for node in ctx.find(tree, exp.Substring):
         start, length = node.args.get("start"), node.args.get("length")
         if start is None or (integer_value(start) or 0) >= 1:
             continue
@@ -47,9 +48,10 @@ def _literal(node: exp.Expr | None) -> object:
     return node  # not a literal: never one of the accepted values
 
 
+@needs(exp.RegexpReplace, exp.RegexpSubstr)
 def regular_expressions(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """REGEXP_REPLACE and REGEXP_SUBSTR with Teradata's results (see the module docstring)."""
-    for node in list(tree.find_all(exp.RegexpReplace)):
+    for node in ctx.find(tree, exp.RegexpReplace):
         extra = [_literal(node.args.get(k)) for k in ("position", "occurrence", "modifiers")]
         if extra[0] not in (None, 1) or extra[1] not in (None, 0) or extra[2] not in (None, "c"):
             ctx.note("TD-UNSUP-001", node, construct="REGEXP_REPLACE with a position, "
@@ -57,7 +59,7 @@ def regular_expressions(tree: exp.Expr, ctx: Context) -> exp.Expr:
             continue
         for k in ("position", "occurrence", "modifiers"):
             node.set(k, None)
-    for node in list(tree.find_all(exp.RegexpSubstr)):
+    for node in ctx.find(tree, exp.RegexpSubstr):
         position, occurrence = _literal(node.args.get("position")), node.args.get("occurrence")
         if position not in (None, 1) or _literal(node.args.get("parameters")) not in (None, "c"):
             ctx.note("TD-UNSUP-001", node, construct="REGEXP_SUBSTR with a position or match "

@@ -14,7 +14,7 @@ aggregate: that form is flagged.
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import Context
+from wmg_assets.migration.sql.rules.context import Context, needs
 from wmg_assets.migration.sql.types import integer_value
 
 _MOVING = {"MSUM": exp.Sum, "MAVG": exp.Avg}
@@ -47,9 +47,10 @@ def _window(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     return exp.Window(this=_MOVING[name](this=args[0].copy()), order=_order(args[2:]), spec=spec)
 
 
+@needs(exp.Anonymous)
 def ordered_analytics(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """CSUM, MSUM, MAVG and MDIFF as window functions (see the module docstring)."""
-    for node in list(tree.find_all(exp.Anonymous)):
+    for node in ctx.find(tree, exp.Anonymous):
         window = _window(node, ctx)
         if window is None:
             continue
