@@ -216,6 +216,17 @@ COMPARISONS = [
          "CREATE TABLE codes (c VARCHAR(5) CASESPECIFIC);\nINSERT INTO codes VALUES ('abc');\n"
          "SELECT COUNT(*) FROM codes WHERE c = 'abc  '", [(1,)],
          "trailing blanks are ignored in every comparison, case specific or not"),
+    Rows("casespecific_phrase", "CREATE TABLE codes (c VARCHAR(5));\n"
+         "INSERT INTO codes VALUES ('abc');\n"
+         "SELECT COUNT(*) FROM codes WHERE c (CASESPECIFIC) = 'ABC'", [(0,)],
+         "x (CASESPECIFIC) compares x with its case, whatever its declaration"),
+    Rows("not_casespecific_phrase", "CREATE TABLE codes (c VARCHAR(5) CASESPECIFIC);\n"
+         "INSERT INTO codes VALUES ('abc');\n"
+         "SELECT COUNT(*) FROM codes WHERE c (NOT CASESPECIFIC) = 'ABC'", [(1,)],
+         "x (NOT CASESPECIFIC) compares x without its case"),
+    Rows("shorthand_conversions", "SELECT '12' (INTEGER) + 1, 'abcdef' (CHAR(3)), "
+         "'01/12/2026' (DATE, FORMAT 'DD/MM/YYYY')", [(13, "abc", date(2026, 12, 1))],
+         "x (type) and x (type, FORMAT f) are Teradata's conversions"),
     Rows("order_by_text", "CREATE TABLE w (s VARCHAR(5));\nINSERT INTO w VALUES ('b');\n"
          "INSERT INTO w VALUES ('a');\nINSERT INTO w VALUES ('C');\nSELECT s FROM w ORDER BY s",
          [("a",), ("b",), ("C",)], "TERA mode: text sorts without regard to case"),
@@ -369,6 +380,10 @@ DML = [
          "BT … ET is one transaction; committed, both rows are there"),
     Rows("collect_statistics", PEOPLE + "COLLECT STATISTICS ON people COLUMN (id);\n"
          "SELECT COUNT(*) FROM people", [(3,)], "COLLECT STATISTICS changes no row"),
+    Rows("multiset_volatile_table_as", "CREATE MULTISET VOLATILE TABLE vt AS (SELECT 1 AS a) "
+         "WITH DATA PRIMARY INDEX (a) ON COMMIT PRESERVE ROWS;\nSELECT a FROM vt", [(1,)],
+         "MULTISET VOLATILE … AS (query) WITH DATA: a session table with the query's rows",
+         flagged_on={"spark": "TD-UNSUP-001"}),
     Rows("volatile_table", "CREATE VOLATILE TABLE vt (a INTEGER) ON COMMIT PRESERVE ROWS;\n"
          "INSERT INTO vt VALUES (1);\nSELECT a FROM vt", [(1,)],
          "a VOLATILE table lives for the session", flagged_on={"spark": "TD-UNSUP-001"}),
@@ -519,6 +534,8 @@ UNSUPPORTED = [
     Flagged("concat_number", "SELECT 'a' || 1", "TD-UNSUP-006",
             "Teradata pads the number to its display width"),
     Flagged("current_time", "SELECT CURRENT_TIME", "TD-UNSUP-001", "no TIME on the targets"),
+    Flagged("cast_as_time_on_spark", "SELECT CAST(ts AS TIME) FROM t", {"spark": "TD-UNSUP-001"},
+            "Spark has no TIME: a cast to TIMESTAMP would keep the date"),
     Flagged("time_keyword", "SELECT TIME", "TD-UNSUP-001", "TIME alone is the current time"),
     Flagged("translate_using", "SELECT TRANSLATE(s USING LATIN_TO_UNICODE) FROM t",
             "TD-UNSUP-005", "character-set translation"),

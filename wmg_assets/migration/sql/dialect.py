@@ -19,6 +19,7 @@ from sqlglot import exp
 from sqlglot.dialects.redshift import Redshift
 from sqlglot.dialects.spark import Spark
 from sqlglot.dialects.teradata import Teradata
+from sqlglot.expressions.core import Expression
 from sqlglot.tokenizer_core import TokenType
 
 
@@ -38,6 +39,16 @@ def _args(
 
 def _oreplace(s: exp.Expr, a: exp.Expr, b: exp.Expr | None = None):
     return exp.Replace(this=s, expression=a, replacement=b or exp.Literal.string(""))
+
+
+class CaseSpecificity(Expression):
+    """`x (CASESPECIFIC)`, `x (NOT CASESPECIFIC)` (or `CS`, `NOT CS`): x compared with or
+    without regard to case. The comparison rules read it and take it out of the tree."""
+
+    arg_types = {"this": True, "specific": True}
+
+
+_CASE_WORDS = {"CASESPECIFIC", "CS"}
 
 
 class WmgTeradata(Teradata):
@@ -63,6 +74,68 @@ class WmgTeradata(Teradata):
                 and self.expression(exp.TemporaryProperty(this="GLOBAL"))
             ),
         }
+
+        def _shorthand_cast_ahead(self) -> bool:
+            """`x (INTEGER)`, `x (CHAR(10))`, `x (DATE, FORMAT 'YYYY-MM-DD')`: Teradata's
+            conversion written after the expression, not a call of a function `x`."""
+            ahead = self._tokens[self._index + 1 : self._index + 4]
+            if len(ahead) < 3 or ahead[0].token_type != TokenType.L_PAREN:
+                return False
+            if self._case_phrase_at(self._index + 1):
+                return True
+            return ahead[1].token_type in self.TYPE_TOKENS and ahead[2].token_type in (
+                TokenType.R_PAREN, TokenType.L_PAREN, TokenType.COMMA
+            )  # fmt: skip
+
+        def _case_phrase_at(self, index: int) -> int:
+            """The tokens `( [NOT] CASESPECIFIC )` start at `index`: their count, else 0."""
+            words = [t.text.upper() for t in self._tokens[index : index + 4]]
+            if words[:1] != ["("]:
+                return 0
+            if words[1:3] and words[1] in _CASE_WORDS and words[2:3] == [")"]:
+                return 3
+            if words[1:2] == ["NOT"] and words[2:3] and words[2] in _CASE_WORDS \
+                    and words[3:4] == [")"]:  # fmt: skip
+                return 4
+            return 0
+
+        def _parse_function(self, functions=None, anonymous=False, optional_parens=True,
+                            any_token=False):  # fmt: skip
+            if (
+                self._curr
+                and self._curr.token_type == TokenType.VAR
+                and (self._curr.text.upper() not in self.FUNCTIONS and self._shorthand_cast_ahead())
+            ):
+                return None  # a column followed by a shorthand cast (see above)
+            return super()._parse_function(functions, anonymous, optional_parens, any_token)
+
+        def _parse_column_ops(self, this):
+            this = super()._parse_column_ops(this)
+            phrase = self._case_phrase_at(self._index)
+            if phrase:
+                specific = phrase == 3
+                self._advance(phrase)
+                this = self.expression(CaseSpecificity(this=this, specific=specific))
+            while (
+                self._curr
+                and self._curr.token_type == TokenType.L_PAREN
+                and (
+                    self._index + 1 < len(self._tokens)
+                    and self._tokens[self._index + 1].token_type in self.TYPE_TOKENS
+                )
+            ):
+                self._advance()  # (
+                to = self._parse_types()
+                with_format = self._match_pair(TokenType.COMMA, TokenType.FORMAT)
+                fmt = self._parse_string() if with_format else None
+                self._match_r_paren()
+                this = self.expression(exp.Cast(this=this, to=to, format=fmt))
+                if self._match_pair(TokenType.L_PAREN, TokenType.FORMAT):
+                    fmt_string = self._parse_string()
+                    self._match_r_paren()
+                    this = self.expression(exp.FormatPhrase(this=this, format=fmt_string))
+            return this
+
         FUNCTIONS = {
             **Teradata.Parser.FUNCTIONS,
             **dict(

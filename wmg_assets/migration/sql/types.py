@@ -72,6 +72,12 @@ def type_of(node: exp.Expr, schema: Schema) -> str | None:
         return "int" if node.is_int else "decimal"
     if isinstance(node, exp.Neg):
         return type_of(node.this, schema)
+    if isinstance(node, exp.CurrentDate):
+        return "date"
+    if isinstance(node, exp.CurrentTimestamp):
+        return "timestamp"
+    if node.__class__.__name__ == "CaseSpecificity":  # `x (CASESPECIFIC)`: x's type
+        return type_of(node.this, schema)
     if isinstance(node, exp.Cast) and isinstance(node.to, exp.DataType):
         return family(node.to)
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):

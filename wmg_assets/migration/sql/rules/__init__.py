@@ -14,6 +14,7 @@ from wmg_assets.migration.sql.rules.arithmetic import (
 from wmg_assets.migration.sql.rules.comparison import (
     case_insensitive_comparisons,
     case_insensitive_grouping,
+    case_specificity_phrases,
 )
 from wmg_assets.migration.sql.rules.datatypes import cast_to_text_keeps_its_length, map_data_types
 from wmg_assets.migration.sql.rules.dates import (
@@ -71,6 +72,7 @@ RULES = {
         average_of_integers,
         case_insensitive_comparisons,
         case_insensitive_grouping,
+        case_specificity_phrases,
         add_months_keeps_the_day,
         date_interval_keeps_a_date,
         qualify_as_derived_table,
@@ -85,6 +87,7 @@ RULES = {
         *_FUNCTIONS,
         case_insensitive_comparisons,
         case_insensitive_grouping,
+        case_specificity_phrases,
         decimal_division_scale,
         integer_division,
         qualify_as_derived_table,

@@ -17,6 +17,7 @@ numeric comparison into a text one); two unknown sides are left as they are.
 
 from sqlglot import exp
 
+from wmg_assets.migration.sql.dialect import CaseSpecificity
 from wmg_assets.migration.sql.rules.context import Context, needs
 from wmg_assets.migration.sql.types import column_type, type_of
 
@@ -29,7 +30,11 @@ def _fold(node: exp.Expr, blanks: bool = True, case: bool = True) -> exp.Expr:
 
 
 def _case_specific(nodes: list[exp.Expr], ctx: Context) -> bool:
-    """A side is a column declared CASESPECIFIC: the comparison keeps case."""
+    """A side is a column declared CASESPECIFIC, or written `x (CASESPECIFIC)`: the
+    comparison keeps case (`x (NOT CASESPECIFIC)` folds it whatever x's declaration)."""
+    phrases = [n for n in nodes if isinstance(n, CaseSpecificity)]
+    if phrases:
+        return any(p.args.get("specific") for p in phrases)
     for node in nodes:
         if isinstance(node, exp.Column):
             found = column_type(node, ctx.schema)
@@ -123,4 +128,14 @@ def case_insensitive_grouping(tree: exp.Expr, ctx: Context) -> exp.Expr:
             if _known_text_column(key.unalias() if isinstance(key, exp.Alias) else key, ctx):
                 ctx.note("TD-TYPE-005", key, construct=f"GROUP BY / DISTINCT {key.sql()}")
                 break
+    return tree
+
+
+@needs(CaseSpecificity)
+def case_specificity_phrases(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """`x (CASESPECIFIC)` phrases, once the comparisons have read them: x itself (the phrase
+    changes no value)."""
+    for phrase in ctx.find(tree, CaseSpecificity):
+        phrase.replace(phrase.this)
+        ctx.did("case_specificity_phrases")
     return tree

@@ -92,6 +92,9 @@ def _binary(data_type: exp.DataType, ctx: Context) -> exp.DataType:
 
 
 def _temporal(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
+    if data_type.this == T.TIME and ctx.target == "spark" and _in_cast(data_type):
+        ctx.note("TD-UNSUP-001", data_type, construct="CAST … AS TIME (Spark has no TIME)")
+        return None
     if data_type.this == T.TIME and ctx.target == "spark":
         ctx.note("TD-TYPE-004", data_type, construct="TIME",
                  detail="TIMESTAMP on spark, which has no TIME: the value carries a date")  # fmt: skip

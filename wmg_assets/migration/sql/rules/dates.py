@@ -61,6 +61,9 @@ def date_interval_keeps_a_date(tree: exp.Expr, ctx: Context) -> exp.Expr:
         if not isinstance(node.expression, exp.Interval):
             continue
         kind = type_of(node.this, ctx.schema)
+        parent = node.parent.parent if isinstance(node.parent, exp.Paren) else node.parent
+        if isinstance(parent, exp.Cast) and parent.to.this == exp.DataType.Type.DATE:
+            continue  # already cast back (ADD_MONTHS of a DATE)
         if kind == "date":
             node.replace(exp.cast(exp.Paren(this=node.copy()), data_type("DATE")))
             ctx.did("date_interval_keeps_a_date")

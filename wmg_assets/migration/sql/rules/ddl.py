@@ -142,7 +142,9 @@ def temporary_tables(tree: exp.Expr, ctx: Context) -> exp.Expr:
     properties = tree.args["properties"]
     kept = []
     for prop in properties.expressions:
-        if isinstance(prop, exp.VolatileProperty):
+        if isinstance(prop, exp.VolatileProperty) or (  # MULTISET VOLATILE reads as this
+            isinstance(prop, exp.StabilityProperty) and prop.name.upper() == "VOLATILE"
+        ):
             if ctx.target == "spark":
                 ctx.note("TD-UNSUP-001", prop, construct="VOLATILE TABLE")
                 kept.append(prop)

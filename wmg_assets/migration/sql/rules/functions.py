@@ -211,7 +211,12 @@ def formats_of_dates(tree: exp.Expr, ctx: Context) -> exp.Expr:
             ctx.did("formats_of_dates")
     for node in ctx.find(tree, exp.Cast):
         fmt = _string(node.args.get("format"))
-        if fmt is None or not is_date_format(fmt) or node.to.this not in _TEXT_TYPES:
+        if fmt is None or not is_date_format(fmt):
+            continue
+        if node.to.this in (T.DATE, T.TIMESTAMP):  # text read with the format
+            _read_with_format(node, fmt, ctx)
+            continue
+        if node.to.this not in _TEXT_TYPES:
             continue
         if type_of(node.this, ctx.schema) not in ("date", "timestamp", None):
             continue
@@ -233,6 +238,20 @@ def formats_of_dates(tree: exp.Expr, ctx: Context) -> exp.Expr:
         node.replace(_time_to_str(node.this, strftime_of(fmt) or ""))
         ctx.did("formats_of_dates")
     return tree
+
+
+def _read_with_format(cast: exp.Cast, fmt: str, ctx: Context) -> None:
+    """`CAST(s AS DATE FORMAT f)`: text is read with f; a date already is one (the format
+    then only sets how it would be displayed)."""
+    kind = type_of(cast.this, ctx.schema)
+    if kind in ("date", "timestamp"):
+        cast.set("format", None)
+    elif kind in ("text", None):
+        node = exp.StrToDate if cast.to.this == T.DATE else exp.StrToTime
+        cast.replace(node(this=cast.this.copy(), format=exp.Literal.string(strftime_of(fmt))))
+    else:
+        return
+    ctx.did("formats_of_dates")
 
 
 @needs(exp.Trunc, BareDateKeyword, exp.CurrentTime, exp.CurrentTimestamp)
