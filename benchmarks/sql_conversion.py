@@ -6,6 +6,7 @@ round of each. Also the start of `wmg sql convert` on a small file."""
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import sqlglot
@@ -21,7 +22,8 @@ TEMPLATES = [
     "name VARCHAR(40) CHARACTER SET LATIN NOT CASESPECIFIC, amount DECIMAL(18,2) COMPRESS 0, "
     "d DATE FORMAT 'YYYY-MM-DD', flag BYTEINT) PRIMARY INDEX (id)",
     "SEL id, ZEROIFNULL(amount) AS amount, NULLIFZERO(flag) FROM stage.t{i} WHERE name = 'x{i}'",
-    "SELECT id, name FROM stage.t{i} QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY d DESC) = 1",
+    "SELECT id, name FROM stage.t{i} "
+    "QUALIFY ROW_NUMBER() OVER (PARTITION BY id ORDER BY d DESC) = 1",
     "SELECT TOP 10 name, SUM(amount) AS total FROM stage.t{i} GROUP BY 1 ORDER BY 2 DESC",
     "SELECT ADD_MONTHS(d, {i} MOD 12), d - DATE '2026-01-01', EXTRACT(YEAR FROM d) FROM stage.t{i}",
     "SELECT OREPLACE(name, 'a', 'b'), INDEX(name, 'x'), SUBSTR(name, 2, 3), TRIM(name) "
@@ -94,10 +96,10 @@ def run_b6(work: Path) -> list[tuple[str, float, str]]:
     for target in ("redshift", "spark"):
         plain = ours = float("inf")
         for _ in range(ROUNDS):
-            plain = min(plain, _seconds(lambda: _sqlglot(scripts, target)))
-            ours = min(ours, _seconds(lambda: _wmg(scripts, target)))
+            plain = min(plain, _seconds(partial(_sqlglot, scripts, target)))
+            ours = min(ours, _seconds(partial(_wmg, scripts, target)))
+        note = f"{ours / plain:.2f}x sqlglot; {flagged[target]} statements flagged"
         rows.append((f"sqlglot.transpile → {target}", plain, "passes everything through"))
-        rows.append((f"wmg convert → {target}", ours,
-                     f"{ours / plain:.2f}× sqlglot; {flagged[target]} statements flagged"))  # fmt: skip
+        rows.append((f"wmg convert → {target}", ours, note))
     rows.append(("wmg sql convert (1 statement, process)", start_seconds(work), "start time"))
     return rows

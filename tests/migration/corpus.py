@@ -559,6 +559,8 @@ UNSUPPORTED = [
             "Spark's MERGE takes one source"),
     Flagged("volatile_on_spark", "CREATE VOLATILE TABLE v (a INTEGER) ON COMMIT PRESERVE ROWS",
             {"spark": "TD-UNSUP-001"}, "Spark has no session table"),
+    Flagged("parameter_markers", "SELECT * FROM t WHERE a = ? AND b = :p", "TD-UNSUP-001",
+            "a parameter is bound by a macro, a USING clause or a client, not by the script"),
     Flagged("parse_error", "SELECT FROM WHERE", "TD-PARSE-001", "not SQL"),
     Flagged("unclosed_string", "SELECT 'abc", "TD-PARSE-001", "an unclosed string"),
 ]  # fmt: skip

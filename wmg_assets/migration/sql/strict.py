@@ -7,6 +7,7 @@ Teradata's meaning. Anything else flags the statement (an error finding), never 
 - a Teradata-only node left in the tree (table options, column attributes, CASESPECIFIC,
   `(FORMAT …)`, …);
 - `TOP n WITH TIES` / `TOP n PERCENT`, which neither target's LIMIT expresses;
+- a parameter marker (`?`, `:name`), which only a macro, a USING clause or a client binds;
 - `WITH RECURSIVE` on Spark (4.0 has no recursive query);
 - a `FORMAT` in a cast that no rule could read (numeric formats such as `'ZZ9.99'`);
 - `||` with a number: Teradata pads the number to its display format (`'a' || 1` is
@@ -50,6 +51,8 @@ SUSPECTS: tuple[type[exp.Expr], ...] = (
     exp.With,
     exp.Cast,
     exp.Round,
+    exp.Placeholder,
+    exp.Parameter,
 )
 """The node types the check looks at: the walk that indexes a statement's node types for the
 rules collects them (`rules.context.node_types`), so the check walks nothing itself."""
@@ -80,6 +83,9 @@ def check_strict(tree: exp.Expr, ctx: Context, suspects: list[exp.Expr]) -> bool
         elif isinstance(node, exp.Cast) and node.args.get("format") is not None:
             ctx.note("TD-UNSUP-001", node, construct=f"{node.sql('teradata')} (a FORMAT this "
                      "converter cannot read)")  # fmt: skip
+        elif isinstance(node, exp.Placeholder | exp.Parameter):
+            ctx.note("TD-UNSUP-001", node, construct=f"the parameter marker {node.sql('teradata')}"
+                     " (bound by the caller: a macro, USING or a client)")  # fmt: skip
         elif isinstance(node, exp.Round) and isinstance(node.args.get("decimals"), exp.Literal) \
                 and node.args["decimals"].is_string:  # fmt: skip
             ctx.note("TD-UNSUP-001", node, construct=f"ROUND to {node.args['decimals'].sql()}")
