@@ -327,6 +327,10 @@ DML = [
     Rows("insert_select", PEOPLE + "CREATE TABLE rich (id INTEGER, name VARCHAR(20));\n"
          "INSERT INTO rich SELECT id, name FROM people WHERE sal > 150;\n"
          "SELECT id FROM rich ORDER BY id", [(2,), (3,)], "INSERT … SELECT adds the query's rows"),
+    Rows("insert_select_converts_types", "CREATE TABLE src (s VARCHAR(5), n INTEGER);\n"
+         "INSERT INTO src VALUES ('12', 7);\nCREATE TABLE dst (a INTEGER, b VARCHAR(5));\n"
+         "INSERT INTO dst SELECT s, n FROM src;\nSELECT a + 1, b || '!' FROM dst",
+         [(13, "7!")], "INSERT … SELECT converts each value to its column's type"),
     Rows("update_simple", PEOPLE + "UPDATE people SET sal = sal * 2 WHERE dept = 'HR';\n"
          "SELECT sal FROM people WHERE id = 2", [(400,)], "UPDATE changes the matched rows"),
     Rows("upd_abbreviation", PEOPLE + "UPD people SET name = 'Al' WHERE id = 1;\n"

@@ -27,6 +27,7 @@ class ColumnType:
     family: str | None  # None: a type no rule reasons about
     case_specific: bool = False  # declared CASESPECIFIC: compared with its case
     scale: int | None = None  # a DECIMAL's scale
+    declared: str | None = None  # the column's Teradata type, as written (e.g. DECIMAL(18,2))
 
 
 Schema = dict[str, dict[str, ColumnType]]
@@ -53,6 +54,7 @@ def remember_table(tree: exp.Expr, schema: Schema) -> None:
                 family(kind) if isinstance(kind, exp.DataType) else None,
                 any(_is_case_specific(c) for c in column.args.get("constraints") or []),
                 decimal_scale(kind) if isinstance(kind, exp.DataType) else None,
+                kind.sql("teradata") if isinstance(kind, exp.DataType) else None,
             )
     schema[table.name.lower()] = columns
 

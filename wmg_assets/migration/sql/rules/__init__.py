@@ -32,6 +32,7 @@ from wmg_assets.migration.sql.rules.ddl import (
 )
 from wmg_assets.migration.sql.rules.dml import (
     delete_forms,
+    insert_select_types,
     insert_without_values,
     joined_update,
     merge_insert_columns,
@@ -54,7 +55,8 @@ from wmg_assets.migration.sql.rules.statements import (
 from wmg_assets.migration.sql.rules.strings import regular_expressions, substring_positions
 from wmg_assets.migration.sql.rules.windows import ordered_analytics
 
-_FIRST = [locking_modifiers, session_statements, drop_table_options, insert_without_values]
+_FIRST = [locking_modifiers, session_statements, drop_table_options, insert_without_values,
+          insert_select_types]  # fmt: skip
 _LAST = [lower_case_names, qualified_tables, map_data_types]
 _DDL = [drop_teradata_indexes, identity_columns, temporary_tables, create_table_as, view_columns]
 _FUNCTIONS = [ordered_analytics, regular_expressions, teradata_functions, conversion_functions, formats_of_dates, date_units,

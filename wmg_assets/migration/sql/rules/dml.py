@@ -22,6 +22,7 @@ joined UPDATE does (error 7547).
 from sqlglot import exp
 
 from wmg_assets.migration.sql.rules.context import Context, needs
+from wmg_assets.migration.sql.types import data_type, type_of
 
 
 def _from_tables(node: exp.Expr) -> list[exp.Expr]:
@@ -167,4 +168,43 @@ def insert_without_values(tree: exp.Expr, ctx: Context) -> exp.Expr:
         tree.set("this", target.this.copy())
         tree.set("expression", exp.Values(expressions=[row]))
         ctx.did("insert_without_values")
+    return tree
+
+
+@needs(exp.Insert)
+def insert_select_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """INSERT … SELECT into a table created earlier in the script (rules file §3.3, §3.4): the
+    column list is written out, and a projected value whose type family differs from its
+    column's is cast to the column's type, as Teradata converts it on assignment (PostgreSQL
+    and Redshift refuse text into an INTEGER column without one).
+
+    ⚠ The rules file also wraps values for NOT NULL columns in COALESCE(…, 0 / ''): that
+    turns Teradata's error for a NULL into a silent 0, so it is not done here."""
+    if not isinstance(tree, exp.Insert) or not isinstance(tree.expression, exp.Select):
+        return tree
+    target = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
+    if not isinstance(target, exp.Table) or target.name.lower() not in ctx.schema:
+        return tree
+    table = ctx.schema[target.name.lower()]
+    listed = tree.this.expressions if isinstance(tree.this, exp.Schema) else None
+    names = [c.name.lower() for c in listed] if listed else list(table)
+    select = tree.expression
+    if any(isinstance(e, exp.Star) for e in select.expressions) or len(names) != len(
+        select.expressions
+    ):
+        return tree  # SELECT * or a count Teradata would refuse: left as written
+    for name, value in zip(names, list(select.expressions), strict=True):
+        column = table.get(name)
+        if column is None or column.family is None or column.declared is None:
+            continue
+        inner = value.unalias() if isinstance(value, exp.Alias) else value
+        kind = type_of(inner, ctx.schema)
+        if kind is not None and kind != column.family:
+            cast = exp.cast(inner.copy(), data_type(column.declared, "teradata"))
+            inner.replace(cast)
+            ctx.did("insert_select_types")
+    if not listed:
+        tree.set("this", exp.Schema(this=target.copy(), expressions=[
+            exp.to_identifier(n) for n in names]))  # fmt: skip
+        ctx.did("insert_select_types")
     return tree
