@@ -1,20 +1,10 @@
 """The conversion engine's contract beyond the corpus (`corpus.py`): a mixed file, statuses
 and findings, DDL on PostgreSQL, types from the script's own DDL, and flags."""
 
-import psycopg
 import pytest
 
 from tests.migration import targets
 from wmg_assets.migration.sql import Severity, convert
-
-
-@pytest.fixture(scope="module")
-def redshift_on_postgres(postgres_server: str):
-    with psycopg.connect(postgres_server, autocommit=True) as conn:
-        conn.execute(targets.REDSHIFT_LAYER.encode())
-        conn.execute(b"SET search_path = redshift_compat, pg_catalog, public")
-        yield conn
-
 
 MIXED = """CREATE MULTISET TABLE s.t, NO FALLBACK (id INTEGER NOT NULL, n VARCHAR(10)
   CHARACTER SET LATIN) PRIMARY INDEX (id);

@@ -11,6 +11,8 @@ from functools import lru_cache
 
 from sqlglot import exp
 
+from wmg_assets.migration.sql.dialect import CaseSpecificity
+
 _FAMILIES = {
     exp.DataType.Type.TINYINT: "int", exp.DataType.Type.SMALLINT: "int",
     exp.DataType.Type.INT: "int", exp.DataType.Type.BIGINT: "int",
@@ -78,7 +80,7 @@ def type_of(node: exp.Expr, schema: Schema) -> str | None:
         return "date"
     if isinstance(node, exp.CurrentTimestamp):
         return "timestamp"
-    if node.__class__.__name__ == "CaseSpecificity":  # `x (CASESPECIFIC)`: x's type
+    if isinstance(node, CaseSpecificity):  # `x (CASESPECIFIC)`: x's type
         return type_of(node.this, schema)
     if isinstance(node, exp.Cast) and isinstance(node.to, exp.DataType):
         return family(node.to)

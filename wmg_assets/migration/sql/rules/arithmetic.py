@@ -14,17 +14,16 @@ integer (Redshift has no typeof to decide when the query runs).
 from sqlglot import exp
 
 from wmg_assets.migration.sql.rules.context import Context, needs
+from wmg_assets.migration.sql.rules.functions import known_function
 from wmg_assets.migration.sql.types import data_type, scale_of, type_of
 
-_INTEGER_TYPES = exp.Tuple(expressions=[exp.Literal.string(t) for t in
-                                        ("tinyint", "smallint", "int", "bigint")])  # fmt: skip
+_INTEGER_TYPES = ("tinyint", "smallint", "int", "bigint")
 
 
 def _is_integer(node: exp.Expr) -> exp.Expr:
     """Spark: `typeof(x) IN ('tinyint', …)`, decided when the query runs."""
-    typeof = exp.Anonymous(this="TYPEOF", expressions=[node.copy()])
-    typeof.meta["wmg_rule"] = True
-    return exp.In(this=typeof, expressions=[e.copy() for e in _INTEGER_TYPES.expressions])
+    typeof = known_function("TYPEOF", node.copy())
+    return exp.In(this=typeof, expressions=[exp.Literal.string(t) for t in _INTEGER_TYPES])
 
 
 @needs(exp.Div)

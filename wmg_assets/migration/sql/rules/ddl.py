@@ -6,8 +6,10 @@
 | `SET` | dropped; warning: duplicate rows are no longer rejected |
 | `FALLBACK`, `JOURNAL`, `CHECKSUM`, `DATABLOCKSIZE`, `FREESPACE`, … | dropped (info) |
 | `CHARACTER SET`, `TITLE`, `FORMAT`, `COMPRESS` on a column | dropped (info) |
-| `PRIMARY INDEX`, secondary indexes | dropped (info) |
-| `UNIQUE PRIMARY INDEX` | dropped; warning: duplicates are no longer rejected |
+| `PRIMARY INDEX`, secondary indexes | dropped (info); Redshift: a partitioned PI's columns are the SORTKEY |
+| `UNIQUE PRIMARY INDEX` | warning: duplicates are no longer rejected; Redshift: a UNIQUE constraint (recorded, not enforced) |
+| `GENERATED … AS IDENTITY` | Redshift `IDENTITY(s, i)`; flagged on Spark |
+| `VOLATILE` / `GLOBAL TEMPORARY`, `AS t WITH [NO] DATA` | see `temporary_tables`, `create_table_as` |
 | `[NOT] CASESPECIFIC` | dropped (info); the comparisons of a CASESPECIFIC column keep their case |
 """
 
