@@ -77,3 +77,15 @@ def test_list_page_is_bounded_ordered_and_shallow(lake: LakeResource) -> None:
     changed = lake.stat("data/in/a.csv")
     assert changed is not None and changed.etag != a.etag  # a new version, a new ETag
     assert lake.list_page("data/nothing-here") == []
+
+
+def test_a_landed_file_moved_by_another_run_is_read_where_it_went(lake: LakeResource) -> None:
+    lake.put_bytes(b"id\n1\n", landing_key("m.csv"))
+    seen_at = landing_key("m.csv")
+    assert lake.find_landed("m.csv") == seen_at
+    lake.move(seen_at, archive_key("m.csv", datetime(2026, 11, 2)))  # the other run archived it
+    with lake.open_landed("m.csv", seen_at) as stream:
+        assert stream.read() == b"id\n1\n"
+    lake.delete_prefix("data")
+    with pytest.raises(FileNotFoundError):
+        lake.open_landed("m.csv", seen_at)

@@ -259,6 +259,17 @@ class LakeResource(dg.ConfigurableResource):
         """A streaming binary reader of an object (a pyarrow `NativeFile`)."""
         return self.fs.open_input_stream(self.path(key))
 
+    def open_landed(self, file_name: str, key: str):
+        """A streaming reader of a landed file last seen at `key`; if another run moved it
+        since (to the archive, or to unprocessed), its new place is read instead."""
+        try:
+            return self.open_input(key)
+        except FileNotFoundError:
+            moved = self.find_landed(file_name)
+            if moved is None or moved == key:
+                raise
+            return self.open_input(moved)
+
     def open_input_file(self, key: str):
         """A seekable reader of an object (for Parquet footers)."""
         return self.fs.open_input_file(self.path(key))

@@ -276,7 +276,7 @@ def write_silver(
         raise InputError(file_name, f"not found in the lake at {lake.uri(landing_key(file_name))}")
     with tempfile.TemporaryDirectory(prefix="wmg-silver-") as scratch:
         prepared = prepare_silver(
-            feed, file_name, lambda: lake.open_input(key), Path(scratch), engine=engine,
+            feed, file_name, lambda: lake.open_landed(file_name, key), Path(scratch), engine=engine,
             iceberg=iceberg, lake=lake, identifier_limit=identifier_limit,
         )  # fmt: skip
         raw, _existing, schema = prepared.raw, prepared.existing, prepared.schema
