@@ -12,6 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from wmg_assets.migration.cli import ddl_app
+
 if TYPE_CHECKING:
     from wmg_resources.settings import WmgSettings
 
@@ -194,6 +196,7 @@ def datamart_run(
 
 sql_app = typer.Typer(help="Teradata SQL conversion to Redshift or Spark SQL.")
 app.add_typer(sql_app, name="sql")
+app.add_typer(ddl_app, name="ddl")
 
 
 @sql_app.command("convert")

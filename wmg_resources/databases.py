@@ -13,7 +13,7 @@ import importlib
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
 
 from wmg_resources.settings import redact_url
@@ -25,8 +25,8 @@ ENGINES = {"postgres": "postgresql", "postgresql": "postgresql", "redshift": "re
 class TeradataDatabase:
     """A Teradata session through `teradatasql` (Teradata's own DB-API driver)."""
 
-    dialect = "teradata"
-    param = "?"
+    dialect: ClassVar[str] = "teradata"
+    param: ClassVar[str] = "?"
 
     def __init__(self, connection: Any) -> None:
         self.conn = connection

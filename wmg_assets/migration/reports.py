@@ -18,7 +18,7 @@ Value = str | int | float | bool | None
 class ReportTable:
     name: str  # a sheet name in the xlsx: at most 31 characters
     columns: list[str]
-    rows: list[Sequence[Value]]
+    rows: Sequence[Sequence[Value]]
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,23 @@
 its rows. The connection is passed in (anything with `query(sql, params)` and `dialect`,
 e.g. a warehouse connection); nothing here connects.
 
-| what | every dialect (`information_schema`) | PostgreSQL | Redshift | DuckDB |
-|---|---|---|---|---|
-| objects, columns, keys | `tables`, `columns`, `table_constraints`, `key_column_usage`, `referential_constraints` | + `is_identity` | + `pg_table_def` dist/sort keys | — |
-| view text | `views.view_definition` | `pg_get_viewdef` (names qualified) | `pg_get_viewdef` | `duckdb_views()` |
-| what a view reads | parsed from its text (sqlglot) | `pg_depend` | `pg_depend` | parsed |
-| the DDL itself | written from the model | — | `SHOW TABLE` / `SHOW VIEW` | — |
+Objects, columns and keys come from `information_schema` (`tables`, `columns`,
+`table_constraints`, `key_column_usage`, `referential_constraints`), which all of
+PostgreSQL, Redshift and DuckDB answer; then per dialect:
+
+| what | PostgreSQL | Redshift | DuckDB |
+|---|---|---|---|
+| identity columns | `is_identity` | `identity(…)` default | — |
+| dist / sort keys | — | `pg_table_def` | — |
+| view text | `pg_get_viewdef` (names qualified) | `pg_get_viewdef` | `duckdb_views()` |
+| what a view reads | `pg_depend` | `pg_depend` | parsed from its text (sqlglot) |
+| the DDL itself | written from the model | `SHOW TABLE` / `SHOW VIEW` | written |
 """
 
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from wmg_assets.migration.schema.ddl_text import reads_of_definition, table_name_sql
 from wmg_assets.migration.schema.model import (
@@ -33,11 +38,12 @@ log = logging.getLogger(__name__)
 
 
 class Catalog(Protocol):
-    dialect: str
-    param: str
+    dialect: ClassVar[str]
+    param: ClassVar[str]
 
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple]]:
-        ...
+    def query(
+        self, sql: str, params: Sequence[Any] | None = None
+    ) -> tuple[list[str], list[tuple]]: ...
 
 
 OBJECTS_SQL = """
@@ -127,9 +133,18 @@ def read_schema(
     kinds = {name: kind for name, kind in objects}
     _, column_rows = db.query(_sql(COLUMNS_SQL, db, identity=identity), [schema])
     columns: dict[str, list[Column]] = defaultdict(list)
-    for table, name, dtype, length, precision, scale, nullable, default, collation, ident in (
-        column_rows
-    ):
+    for (
+        table,
+        name,
+        dtype,
+        length,
+        precision,
+        scale,
+        nullable,
+        default,
+        collation,
+        ident,
+    ) in column_rows:
         try:
             ctype = column_type(type_text(dtype, length, precision, scale), dialect)
         except Exception as e:  # an exotic type sqlglot cannot build: keep its text
@@ -137,10 +152,15 @@ def read_schema(
             ctype = ColumnType(str(dtype).upper())
         is_identity = ident == "YES" or "identity" in str(default or "").lower()
         columns[table].append(
-            Column(name, ctype, nullable == "YES",
-                   None if is_identity else normalized_default(default, dialect),
-                   collation if collation not in (None, "default") else None, is_identity)
-        )  # fmt: skip
+            Column(
+                name,
+                ctype,
+                nullable == "YES",
+                None if is_identity else normalized_default(default, dialect),
+                collation if collation not in (None, "default") else None,
+                is_identity,
+            )
+        )
     keys = _keys(db, schema)
     storage = _storage(db, schema) if dialect == "redshift" else {}
     for name, kind in kinds.items():
@@ -150,14 +170,18 @@ def read_schema(
         dist, sort = storage.get(name, (None, ()))
         model.add(
             Table(
-                schema, name, tuple(columns.get(name, [])),
-                primary_key=next((k for k in table_keys if isinstance(k, Key) and k.kind == "p"),
-                                 None),
+                schema,
+                name,
+                tuple(columns.get(name, [])),
+                primary_key=next(
+                    (k for k in table_keys if isinstance(k, Key) and k.kind == "p"), None
+                ),
                 unique_keys=tuple(k for k in table_keys if isinstance(k, Key) and k.kind == "u"),
                 foreign_keys=tuple(k for k in table_keys if isinstance(k, ForeignKey)),
-                dist_key=dist, sort_keys=sort,
+                dist_key=dist,
+                sort_keys=sort,
             )
-        )  # fmt: skip
+        )
     for view in _views(db, schema, {n for n, k in kinds.items() if k == "VIEW"}):
         model.add(view)
     return model.only(tables, views) if tables is not None or views is not None else model
@@ -197,8 +221,13 @@ def _views(db: Catalog, schema: str, names: set[str]) -> list[View]:
     template = VIEWS_SQL.get(dialect)
     if template is None:
         _, rows = db.query(
-            _sql("SELECT table_name, view_definition FROM information_schema.views "
-                 "WHERE table_schema = {p}", db), [schema])  # fmt: skip
+            _sql(
+                "SELECT table_name, view_definition FROM information_schema.views "
+                "WHERE table_schema = {p}",
+                db,
+            ),
+            [schema],
+        )
     else:
         rows = _qualified_view_rows(db, _sql(template, db), schema)
     reads: dict[str, set[str]] = defaultdict(set)
@@ -244,4 +273,3 @@ def show_ddl(db: Catalog, kind: str, schema: str, name: str) -> str:
     Redshift and Teradata answer in one or more rows of text)."""
     _, rows = db.query(SHOW_SQL[kind].format(name=table_name_sql(schema, name, db.dialect)))
     return "".join(str(r[0]) for r in rows).replace("\r\n", "\n").replace("\r", "\n").strip()
-

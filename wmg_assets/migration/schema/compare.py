@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ParseError
 
 from wmg_assets.migration.schema.ddl_text import read_dialect
 from wmg_assets.migration.schema.model import Column, Schema, Table, View
@@ -36,12 +37,15 @@ SIDES = {
 
 def sides_for(source_kind: str, target_kind: str) -> tuple[Side, Side]:
     """The two sides' names; two of a kind are told apart as source and target."""
-    source, target = SIDES.get(source_kind, Side(source_kind, source_kind.upper())), SIDES.get(
-        target_kind, Side(target_kind, target_kind.upper())
+    source, target = (
+        SIDES.get(source_kind, Side(source_kind, source_kind.upper())),
+        SIDES.get(target_kind, Side(target_kind, target_kind.upper())),
     )
     if source == target:
-        return (Side(f"source {source.label}", f"SOURCE {source.short}"),
-                Side(f"target {target.label}", f"TARGET {target.short}"))  # fmt: skip
+        return (
+            Side(f"source {source.label}", f"SOURCE {source.short}"),
+            Side(f"target {target.label}", f"TARGET {target.short}"),
+        )
     return source, target
 
 
@@ -125,7 +129,7 @@ def normalized_query(view: View, dialect: str, schema: str) -> str:
     `schema`, lower case, rendered by sqlglot; the text itself where it does not parse."""
     try:
         tree = sqlglot.parse_one(view.definition, read=read_dialect(dialect))
-    except sqlglot.errors.ParseError:
+    except ParseError:
         return " ".join(view.definition.lower().split())
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
@@ -136,14 +140,22 @@ def normalized_query(view: View, dialect: str, schema: str) -> str:
     return tree.sql("postgres", normalize=True, comments=False)
 
 
-def compare_views(a: View, b: View, source: Schema, target: Schema,
-                  sides: tuple[Side, Side]) -> list[Difference]:  # fmt: skip
+def compare_views(
+    a: View, b: View, source: Schema, target: Schema, sides: tuple[Side, Side]
+) -> list[Difference]:
     if source.dialect != target.dialect:  # text in two dialects: only presence is compared
         return []
     if normalized_query(a, source.dialect, "_") == normalized_query(b, target.dialect, "_"):
         return []
-    return [Difference(a.name, "View", "", "view_definition",
-                       f"Mismatch in view_definition: {sides[0].short} != {sides[1].short}")]  # fmt: skip
+    return [
+        Difference(
+            a.name,
+            "View",
+            "",
+            "view_definition",
+            f"Mismatch in view_definition: {sides[0].short} != {sides[1].short}",
+        )
+    ]
 
 
 def compare_schemas(source: Schema, target: Schema, sides: tuple[Side, Side]) -> Comparison:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ParseError
 
 from wmg_assets.migration.schema.ddl_text import read_dialect, schemas_from_ddl
 from wmg_assets.migration.schema.model import Schema
@@ -67,11 +68,24 @@ def latest_sql_files(folder: Path) -> list[Path]:
     return sorted(plain + [p for _, p in latest.values()])
 
 
+_CREATE = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:[A-Z_]+\s+)*?(TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    r"(?:(\"[^\"]+\"|\w+)\.)?(\"[^\"]+\"|\w+)",
+    re.IGNORECASE,
+)
+
+
 def _described(sql: str, dialect: str) -> tuple[str, str | None, str | None]:
+    """What a statement creates: (TABLE | VIEW | OTHER, schema, name); read by sqlglot, or
+    from its first words where sqlglot cannot read it (the database will say why)."""
     try:
         tree = sqlglot.parse_one(sql, read=read_dialect(dialect))
-    except sqlglot.errors.ParseError:
-        return "OTHER", None, None
+    except ParseError:
+        match = _CREATE.match(sql)
+        if match is None:
+            return "OTHER", None, None
+        kind, schema, name = match.groups()
+        return kind.upper(), schema and schema.strip('"'), name.strip('"')
     if isinstance(tree, exp.Create) and tree.kind in ("TABLE", "VIEW"):
         ref = tree.this.this if isinstance(tree.this, exp.Schema) else tree.this
         if isinstance(ref, exp.Table):

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ParseError
 
 from wmg_assets.migration.schema.model import (
     Column,
@@ -50,7 +51,7 @@ def schemas_from_ddl(text: str, dialect: str, default_schema: str) -> dict[str, 
     for statement in split_statements(text):
         try:
             trees.append(sqlglot.parse_one(statement, read=read_dialect(dialect)))
-        except sqlglot.errors.ParseError as e:
+        except ParseError as e:
             first = " ".join(statement.split())[:60]
             log.warning("DDL not understood (%s): %s", e, first)
             schema(default_schema).failures[first] = f"does not parse: {e}".splitlines()[0]
@@ -173,7 +174,9 @@ def _foreign_key(
 ) -> ForeignKey:
     target = reference.this
     table = target.this if isinstance(target, exp.Schema) else target
-    ref_columns = tuple(i.name for i in target.expressions) if isinstance(target, exp.Schema) else ()
+    ref_columns = (
+        tuple(i.name for i in target.expressions) if isinstance(target, exp.Schema) else ()
+    )
     return ForeignKey(columns, table.db or schema, table.name, ref_columns, name)
 
 
@@ -202,8 +205,10 @@ def objects_read(query: exp.Expr, default_schema: str) -> tuple[str, ...]:
 
 def reads_of_definition(definition: str, dialect: str, default_schema: str) -> tuple[str, ...]:
     try:
-        return objects_read(sqlglot.parse_one(definition, read=read_dialect(dialect)), default_schema)
-    except sqlglot.errors.ParseError:
+        return objects_read(
+            sqlglot.parse_one(definition, read=read_dialect(dialect)), default_schema
+        )
+    except ParseError:
         log.warning("could not parse a view definition to find what it reads")
         return ()
 
@@ -269,10 +274,11 @@ def create_table_sql(
     lines += [key_sql(k, dialect) for k in table.keys]
     if foreign_keys:
         lines += [
-            foreign_key_sql(fk, dialect, into if fk.ref_schema.lower() == table.schema.lower()
-                            else None)
+            foreign_key_sql(
+                fk, dialect, into if fk.ref_schema.lower() == table.schema.lower() else None
+            )
             for fk in table.foreign_keys
-        ]  # fmt: skip
+        ]
     body = ",\n    ".join(lines)
     tail = ""
     if dialect == "redshift" and table.dist_key:

@@ -38,8 +38,13 @@ def read_source_schema(db: Catalog, schema: str) -> Schema:
                 try:
                     model.ddl[key] = show_ddl(db, kind, schema, obj.name)
                 except Exception as e:  # the model still describes it; its DDL is written
-                    log.warning("%s.%s: SHOW %s failed (%s); DDL written from the catalog",
-                                schema, obj.name, kind.upper(), e)  # fmt: skip
+                    log.warning(
+                        "%s.%s: SHOW %s failed (%s); DDL written from the catalog",
+                        schema,
+                        obj.name,
+                        kind.upper(),
+                        e,
+                    )
     return model
 
 
@@ -118,9 +123,14 @@ def extract_objects(
             create_table_sql(obj, db.dialect) if is_table else create_view_sql(obj, db.dialect)  # type: ignore[arg-type]
         )
         result.objects.append(
-            ExtractedObject(obj.schema, obj.name, "Table" if is_table else "View",
-                            strip_comments(text).rstrip(";") + ";", obj.reads)
-        )  # fmt: skip
+            ExtractedObject(
+                obj.schema,
+                obj.name,
+                "Table" if is_table else "View",
+                strip_comments(text).rstrip(";") + ";",
+                obj.reads,
+            )
+        )
         if progress:
             progress(key)
     return result
@@ -167,8 +177,11 @@ def lineage_report(extraction: Extraction) -> Report:
             "failed": len(failed),
         },
         tables=[
-            ReportTable("Lineage", ["Object Name", "Object Type", "Dependent Objects",
-                                    "Creation Order"], rows),  # fmt: skip
+            ReportTable(
+                "Lineage",
+                ["Object Name", "Object Type", "Dependent Objects", "Creation Order"],
+                rows,
+            ),
             ReportTable("Failed Objects", ["Object Name", "Error"], failed),
         ],
         data={"objects": [o.__dict__ for o in extraction.objects], "failures": extraction.failures},

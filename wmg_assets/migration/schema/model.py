@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ParseError
 
 T = exp.DataType.Type
 _LENGTHS = {T.VARCHAR, T.NVARCHAR, T.CHAR, T.NCHAR, T.BPCHAR, T.VARBINARY, T.BINARY}
@@ -72,14 +73,17 @@ def normalized_default(text: str | None, dialect: str) -> str | None:
         return None
     try:
         tree = sqlglot.parse_one(text, read=dialect)
-    except sqlglot.errors.ParseError:
+    except ParseError:
         return " ".join(text.split())
-    for cast in list(tree.find_all(exp.Cast)):
-        inner = cast.this
-        if isinstance(inner, exp.Literal):
-            number = inner.is_string and _number(inner.name)
-            cast.replace(exp.Literal.number(inner.name) if number else inner)
-    return tree.sql("postgres")
+    return tree.transform(_literal_uncast).sql("postgres")
+
+
+def _literal_uncast(node: exp.Expr) -> exp.Expr:
+    """`'x'::varchar` → `'x'`, `'-1'::integer` → `-1`; anything else as it is."""
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
+        inner = node.this
+        return exp.Literal.number(inner.name) if inner.is_string and _number(inner.name) else inner
+    return node
 
 
 def _number(text: str) -> bool:
@@ -171,7 +175,10 @@ class Schema:
     ddl: dict[str, str] = field(default_factory=dict)  # object → DDL as the database wrote it
 
     def add(self, obj: Table | View) -> None:
-        (self.tables if isinstance(obj, Table) else self.views)[obj.name.lower()] = obj
+        if isinstance(obj, Table):
+            self.tables[obj.name.lower()] = obj
+        else:
+            self.views[obj.name.lower()] = obj
 
     def object(self, name: str) -> Table | View | None:
         return self.tables.get(name.lower()) or self.views.get(name.lower())

@@ -51,9 +51,10 @@ def plan_changes(comparison: Comparison, dialect: str, schema: str) -> list[Plan
         return same_schema.get(ref_schema.lower(), ref_schema)
 
     changed_tables = {
-        key for key, table in source.tables.items()
+        key
+        for key, table in source.tables.items()
         if key in target.tables and _column_changes(table, target.tables[key])
-    }  # fmt: skip
+    }
     rebuild = _views_to_rebuild(comparison, changed_tables)
     for key in _dependency_order(target.views, rebuild, reverse=True):
         steps.append(PlanStep(f"DROP VIEW {name(target.views[key].name)};", target.views[key].name))
@@ -64,15 +65,15 @@ def plan_changes(comparison: Comparison, dialect: str, schema: str) -> list[Plan
         for constraint in sorted((*table.foreign_keys, *table.keys), key=lambda c: c.describe()[0]):
             if constraint.describe() in wanted or not constraint.name or mine is None:
                 continue
-            steps.append(PlanStep(
-                f"ALTER TABLE {name(table.name)} DROP CONSTRAINT {quoted(constraint.name, dialect)};",
-                table.name))  # fmt: skip
+            drop = f"DROP CONSTRAINT {quoted(constraint.name, dialect)}"
+            steps.append(PlanStep(f"ALTER TABLE {name(table.name)} {drop};", table.name))
 
     for key, table in source.tables.items():  # 3. tables
         theirs = target.tables.get(key)
         if theirs is None:
-            steps.append(PlanStep(create_table_sql(table, dialect, schema, foreign_keys=False),
-                                  table.name))  # fmt: skip
+            steps.append(
+                PlanStep(create_table_sql(table, dialect, schema, foreign_keys=False), table.name)
+            )
             continue
         steps += _alter_columns(table, theirs, dialect, name(theirs.name))
     for key, table in target.tables.items():
@@ -84,8 +85,11 @@ def plan_changes(comparison: Comparison, dialect: str, schema: str) -> list[Plan
         have = set() if theirs is None else {k.describe() for k in theirs.keys}
         for k in table.keys:
             if theirs is not None and k.describe() not in have:
-                steps.append(PlanStep(f"ALTER TABLE {name(table.name)} ADD {key_sql(k, dialect)};",
-                                      table.name))  # fmt: skip
+                steps.append(
+                    PlanStep(
+                        f"ALTER TABLE {name(table.name)} ADD {key_sql(k, dialect)};", table.name
+                    )
+                )
     for key, table in source.tables.items():
         theirs = target.tables.get(key)
         have = set() if theirs is None else {f.describe() for f in theirs.foreign_keys}
@@ -96,8 +100,9 @@ def plan_changes(comparison: Comparison, dialect: str, schema: str) -> list[Plan
 
     create = rebuild | {k for k in source.views if k not in target.views}
     for key in _dependency_order(source.views, create):
-        steps.append(PlanStep(create_view_sql(source.views[key], dialect, schema),
-                              source.views[key].name))  # fmt: skip
+        steps.append(
+            PlanStep(create_view_sql(source.views[key], dialect, schema), source.views[key].name)
+        )
     return steps
 
 
@@ -162,8 +167,11 @@ def _alter_columns(mine: Table, theirs: Table, dialect: str, table: str) -> list
         if (column.type, column.collation) != (other.type, other.collation):
             step(*_retype(column, other, col, dialect))
         if column.default != other.default:
-            sql = (f"{col} DROP DEFAULT;" if column.default is None
-                   else f"{col} SET DEFAULT {default_sql(column.default, dialect)};")  # fmt: skip
+            sql = (
+                f"{col} DROP DEFAULT;"
+                if column.default is None
+                else f"{col} SET DEFAULT {default_sql(column.default, dialect)};"
+            )
             step(sql, "Redshift cannot change a column default: rebuild the table")
         if column.nullable != other.nullable:
             sql = f"{col} {'DROP' if column.nullable else 'SET'} NOT NULL;"
@@ -177,10 +185,15 @@ def _alter_columns(mine: Table, theirs: Table, dialect: str, table: str) -> list
 def _retype(column: Column, other: Column, col: str, dialect: str) -> tuple[str, str | None]:
     new_type = type_sql(column, dialect)
     if dialect == "redshift":
-        longer = (column.type.name == other.type.name == "VARCHAR" and column.collation
-                  == other.collation and (column.type.length or 0) > (other.type.length or 0))  # fmt: skip
-        return (f"{col} TYPE {new_type};",
-                None if longer else "Redshift changes only a VARCHAR's length in place: rebuild")  # fmt: skip
+        longer = (
+            column.type.name == other.type.name == "VARCHAR"
+            and column.collation == other.collation
+            and (column.type.length or 0) > (other.type.length or 0)
+        )
+        return (
+            f"{col} TYPE {new_type};",
+            None if longer else "Redshift changes only a VARCHAR's length in place: rebuild",
+        )
     collate = f" COLLATE {quoted(column.collation, dialect)}" if column.collation else ""
     using = f" USING {quoted(column.name, dialect)}::{new_type}" if dialect == "postgres" else ""
     return f"{col} TYPE {new_type}{collate}{using};", None

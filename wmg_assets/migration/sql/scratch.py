@@ -50,12 +50,18 @@ def _adapted(tree: exp.Expr, dialect: str) -> exp.Expr:
     return tree
 
 
-def in_scratch_schema(redshift_sql: str, scratch: str, dialect: str) -> str:
-    """The statement with its tables moved into `scratch` (module docstring), for `dialect`."""
+def in_scratch_schema(
+    redshift_sql: str, scratch: str, dialect: str, only: set[str] | None = None
+) -> str:
+    """The statement with its tables moved into `scratch` (module docstring), for `dialect`;
+    with `only`, just the tables named there (`schema.table` or `table`, lower case)."""
     tree = sqlglot.parse_one(redshift_sql, read="redshift")
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     for table in tree.find_all(exp.Table):
         if not isinstance(table.this, exp.Identifier) or (not table.db and table.name in ctes):
+            continue
+        key = f"{table.db}.{table.name}".lower() if table.db else table.name.lower()
+        if only is not None and key not in only:
             continue
         name = f"{table.db}__{table.name}" if table.db else table.name
         if table.db and not table.alias and table.find_ancestor(exp.Select) is not None:
