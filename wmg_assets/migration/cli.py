@@ -228,7 +228,7 @@ def ddl_compare(
     comparison = compare_schemas(
         mine.schema.only(_names(tables), _names(views)),
         theirs.schema.only(_names(tables), _names(views)),
-        sides_for(mine.kind, theirs.kind),
+        sides_for(*(dialects if mine.kind == theirs.kind == "files" else (mine.kind, theirs.kind))),
     )
     plan = plan_changes(comparison, dialects[1] if dialects[1] != "teradata" else "redshift", into)
     _print_comparison(comparison, plan)
