@@ -21,8 +21,18 @@ from wmg_assets.gold.assets import build_gold_asset
 from wmg_assets.gold.config import GoldConfig, load_gold
 from wmg_assets.jobs import JOBS
 from wmg_assets.jobs.base import job_asset
-from wmg_assets.migration.assets import build_ddl_check, build_sql_codebase_asset
-from wmg_assets.migration.config import SqlCodebaseConfig, load_sql_codebases
+from wmg_assets.migration.assets import (
+    build_ddl_asset,
+    build_ddl_check,
+    build_ddl_source_checks,
+    build_sql_codebase_asset,
+)
+from wmg_assets.migration.config import (
+    DdlSourceConfig,
+    SqlCodebaseConfig,
+    load_ddl_sources,
+    load_sql_codebases,
+)
 from wmg_checks.reconciliation import reconciliation_check
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
 from wmg_resources.resources import build_resources
@@ -53,10 +63,11 @@ def build_definitions(
     apis: list[ApiSourceConfig] | None = None,
     datamarts: list[DatamartConfig] | None = None,
     codebases: list[SqlCodebaseConfig] | None = None,
+    ddl_sources: list[DdlSourceConfig] | None = None,
 ) -> dg.Definitions:
     kinds = platform_kinds(settings)
     golds, apis, datamarts = golds or [], apis or [], datamarts or []
-    codebases = codebases or []
+    codebases, ddl_sources = codebases or [], ddl_sources or []
     jobs = [feed_file_job(feed) for feed in feeds]
     sensors, schedules = landing_triggers(
         feeds, jobs, sensor_settings(settings), sqs_configured=bool(settings.sqs_queue_url)
@@ -71,13 +82,20 @@ def build_definitions(
         + [a for api in apis for a in build_api_assets(api, kinds.lake)]
         + [job_asset(job, settings.env.value) for job in JOBS]
         + [build_datamart_assets(mart, settings.datamart_source) for mart in datamarts]
-        + [build_sql_codebase_asset(codebase) for codebase in codebases],
+        + [build_sql_codebase_asset(codebase) for codebase in codebases]
+        + [build_ddl_asset(source, schema) for source in ddl_sources for schema in source.schemas],
         asset_checks=[
             check
             for feed in feeds
             for check in (upsert_keys_unique_check(feed), reconciliation_check(feed))
         ]
-        + [build_ddl_check(codebase) for codebase in codebases],
+        + [build_ddl_check(codebase) for codebase in codebases]
+        + [
+            check
+            for source in ddl_sources
+            for schema in source.schemas
+            for check in build_ddl_source_checks(source, schema)
+        ],
         jobs=jobs,
         resources={**build_resources(settings), **{a.resource_key: a.resource() for a in apis}},
         sensors=[*sensors, *notification_sensors(bool(settings.sns_topic_arn))],
@@ -91,8 +109,8 @@ def load_definitions() -> dg.Definitions:
 
 
 def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
-    """Everything the config folder defines: feeds, gold, APIs, datamarts and the Teradata
-    code bases to convert."""
+    """Everything the config folder defines: feeds, gold, APIs, datamarts, the Teradata
+    code bases to convert and the DDL sources to extract and check."""
     return build_definitions(
         settings,
         feeds_of(settings),
@@ -100,6 +118,7 @@ def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
         load_api_sources(settings.config_dir / "apis"),
         load_datamarts(settings.config_dir / "datamart"),
         load_sql_codebases(settings.config_dir / "migration" / "sql"),
+        load_ddl_sources(settings.config_dir / "migration" / "ddl"),
     )
 
 

@@ -1,5 +1,6 @@
 """Dagster wiring of the migration toolkit: one asset per Teradata code base,
-`migration/sql/<name>`, and its DDL check.
+`migration/sql/<name>`, and its DDL check; one asset per schema of a DDL source,
+`migration/ddl/<source>/<schema>`, and its two checks (end of the module).
 
 The asset converts every script of the code base for each target, writes the converted tree
 and the reports to the lake (`migration/sql/<name>/<target>/…`), and reports the totals and
@@ -16,8 +17,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from wmg_assets.migration.config import SqlCodebaseConfig
+from wmg_assets.migration.config import DdlSourceConfig, SqlCodebaseConfig, database_url
 from wmg_assets.migration.reports import Report, to_markdown, write_reports
+from wmg_assets.migration.schema.compare import compare_schemas, sides_for
+from wmg_assets.migration.schema.ddl_files import ddl_statements
+from wmg_assets.migration.schema.extract import extract_objects, write_extraction
+from wmg_assets.migration.schema.plan import plan_changes
+from wmg_assets.migration.schema.sides import in_terms_of, load_side
+from wmg_assets.migration.schema.validate import validate_statements
 from wmg_assets.migration.sql.codebase import (
     SOURCE_SUFFIXES,
     CodebaseConversion,
@@ -25,6 +32,7 @@ from wmg_assets.migration.sql.codebase import (
     source_files,
 )
 from wmg_assets.migration.sql.scratch import in_scratch_schema
+from wmg_resources.databases import connect_database
 from wmg_resources.lake import LakeResource
 from wmg_resources.warehouse import WarehouseResource
 
@@ -180,3 +188,143 @@ def build_ddl_check(codebase: SqlCodebaseConfig) -> dg.AssetChecksDefinition:
         )
 
     return ddl_runs_on_warehouse
+
+
+# -- DDL: migration/ddl/<source>/<schema> and its two checks --------------------------------
+
+_DIFFERENCE_COLUMNS = dg.TableSchema(
+    columns=[dg.TableColumn(n, "string") for n in ("object", "item", "description")]
+)
+
+
+def ddl_asset_key(source: DdlSourceConfig, schema: str) -> dg.AssetKey:
+    return dg.AssetKey(["migration", "ddl", source.name, schema])
+
+
+def ddl_prefix(source: DdlSourceConfig, schema: str) -> str:
+    return f"migration/ddl/{source.name}/{schema}"
+
+
+def build_ddl_asset(source: DdlSourceConfig, schema: str) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=ddl_asset_key(source, schema),
+        group_name="migration",
+        kinds={"sql"},
+        description=(source.description or f"The DDL of schema `{schema}` of `{source.name}`.")
+        + f"\n\nExtracted{' with its dependencies' if source.with_dependencies else ''} into "
+        f"the lake under `{ddl_prefix(source, schema)}/`: `<schema>/tables.sql`, `views.sql`, "
+        "`extracted_ddl.zip` and the lineage (xlsx, md, json).",
+    )
+    def ddl_extract(
+        context: dg.AssetExecutionContext, lake: LakeResource, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        db = connect_database(database_url(source.source, warehouse.url))
+        try:
+            extraction = extract_objects(db, schema, source.tables, source.views,
+                                         source.with_dependencies)  # fmt: skip
+            dialect = db.dialect
+        finally:
+            db.close()
+        prefix = ddl_prefix(source, schema)
+        lake.delete_prefix(prefix + "/")
+        with tempfile.TemporaryDirectory() as scratch:
+            for name, path in write_extraction(extraction, Path(scratch)).items():
+                lake.put_file(path, f"{prefix}/{name}")
+        manifest = {"dialect": dialect, "schema": schema}
+        lake.put_bytes(json.dumps(manifest).encode(), f"{prefix}/extraction.json")
+        for name, reason in extraction.failures.items():
+            context.log.error("%s: not extracted: %s", name, reason)
+        lineage = [
+            dg.TableRecord({"object": f"{o.schema}.{o.name}", "type": o.object_type,
+                            "depends_on": ", ".join(o.dependent_objects)})
+            for o in extraction.objects
+        ]  # fmt: skip
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": len(extraction.objects),
+                "tables": sum(o.object_type == "Table" for o in extraction.objects),
+                "views": sum(o.object_type == "View" for o in extraction.objects),
+                "failed": len(extraction.failures),
+                "failures": dg.MetadataValue.json(extraction.failures),
+                "lineage": dg.MetadataValue.table(lineage),
+                "output": dg.MetadataValue.path(lake.uri(prefix)),
+            }
+        )
+
+    return ddl_extract
+
+
+def _extracted(lake: LakeResource, prefix: str, scratch: Path) -> tuple[Path, str]:
+    """The extracted DDL files copied from the lake into `scratch`, and their dialect."""
+    for obj in lake.list(prefix):
+        relative = obj.key[len(prefix) + 1 :]
+        if relative.endswith(".sql"):
+            (scratch / relative).parent.mkdir(parents=True, exist_ok=True)
+            (scratch / relative).write_bytes(lake.read_bytes(obj.key))
+    manifest = json.loads(lake.read_bytes(f"{prefix}/extraction.json"))
+    return scratch, manifest["dialect"]
+
+
+def build_ddl_source_checks(source: DdlSourceConfig, schema: str) -> list[dg.AssetChecksDefinition]:
+    key = ddl_asset_key(source, schema)
+    into = source.target_schema(schema)
+
+    @dg.asset_check(
+        asset=key,
+        name="ddl_valid_on_target",
+        description=f"Runs every extracted CREATE TABLE / VIEW on the target ({source.target}) "
+        "in a scratch schema, dropped afterwards; fails with each failing statement, its error "
+        "class and the database's message.",
+    )
+    def ddl_valid_on_target(
+        lake: LakeResource, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        with tempfile.TemporaryDirectory() as scratch:
+            folder, dialect = _extracted(lake, ddl_prefix(source, schema), Path(scratch))
+            statements = ddl_statements(folder, dialect)
+            db = connect_database(database_url(source.target, warehouse.url))
+            try:
+                results = validate_statements(db, statements)
+            finally:
+                db.close()
+        failed = [r for r in results if r.validation_status == "Failed"]
+        records = [dg.TableRecord({"object": r.object_name, "item": r.error_type,
+                                   "description": r.error}) for r in failed]  # fmt: skip
+        return dg.AssetCheckResult(
+            passed=not failed,
+            description=f"{len(failed)} of {len(results)} statements fail on the target",
+            metadata={"statements": len(results), "failed": len(failed),
+                      "failures": dg.MetadataValue.table(records, schema=_DIFFERENCE_COLUMNS)},
+        )  # fmt: skip
+
+    @dg.asset_check(
+        asset=key,
+        name="ddl_matches_target",
+        description=f"Compares the extracted DDL with schema `{into}` of the target "
+        f"({source.target}); fails with every difference and the plan that would fix them.",
+    )
+    def ddl_matches_target(lake: LakeResource, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        db = connect_database(database_url(source.target, warehouse.url))
+        try:
+            with tempfile.TemporaryDirectory() as scratch:
+                folder, dialect = _extracted(lake, ddl_prefix(source, schema), Path(scratch))
+                mine = in_terms_of(load_side(str(folder), schema, dialect), db.dialect)
+            theirs = load_side("", into, db=db)
+        finally:
+            db.close()
+        comparison = compare_schemas(mine.schema, theirs.schema, sides_for("files", db.dialect))
+        plan = plan_changes(comparison, db.dialect, into)
+        records = [dg.TableRecord({"object": d.object, "item": d.item,
+                                   "description": d.description})
+                   for d in comparison.differences]  # fmt: skip
+        return dg.AssetCheckResult(
+            passed=comparison.matched,
+            description=f"{len(comparison.differences)} difference(s) with {into}",
+            metadata={
+                "objects": len(comparison.status),
+                "differences": dg.MetadataValue.table(records, schema=_DIFFERENCE_COLUMNS),
+                "plan": dg.MetadataValue.md("```sql\n" + "\n".join(s.sql for s in plan) + "\n```"),
+            },
+        )
+
+    return [ddl_valid_on_target, ddl_matches_target]

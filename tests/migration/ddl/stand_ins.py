@@ -22,7 +22,9 @@ class TeradataStandIn:
     dialect: ClassVar[str] = "teradata"
     param: ClassVar[str] = "?"
 
-    def __init__(self, database: str, ddl: dict[str, str], failing: frozenset[str] | set[str] = frozenset()):
+    def __init__(
+        self, database: str, ddl: dict[str, str], failing: frozenset[str] | set[str] = frozenset()
+    ):
         self.database, self.ddl, self.failing = database, ddl, set(failing)
         self.queries: list[tuple[str, list]] = []
 

@@ -103,7 +103,10 @@ def in_scratch_text(sql: str, dialect: str, created: set[str], scratch: str) -> 
         if key not in created or "start" not in first.meta or "end" not in name.meta:
             continue
         local = f"{table.db}__{table.name}" if table.db else table.name
-        spans.append((first.meta["start"], name.meta["end"] + 1, f'"{scratch}"."{local}"'))
+        text = f'"{scratch}"."{local}"'
+        if table.db and not table.alias and table.find_ancestor(exp.Select) is not None:
+            text += " AS " + sql[name.meta["start"] : name.meta["end"] + 1]  # keeps `t.col`
+        spans.append((first.meta["start"], name.meta["end"] + 1, text))
     for start, end, text in sorted(spans, reverse=True):
         sql = sql[:start] + text + sql[end:]
     return sql
