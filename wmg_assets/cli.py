@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from wmg_assets.migration.cli import ddl_app
+from wmg_assets.migration.cli import code_app, ddl_app, docs_app
 
 if TYPE_CHECKING:
     from wmg_resources.settings import WmgSettings
@@ -197,6 +197,8 @@ def datamart_run(
 sql_app = typer.Typer(help="Teradata SQL conversion to Redshift or Spark SQL.")
 app.add_typer(sql_app, name="sql")
 app.add_typer(ddl_app, name="ddl")
+app.add_typer(code_app, name="code")
+app.add_typer(docs_app, name="docs")
 
 
 @sql_app.command("convert")

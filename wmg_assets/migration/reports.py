@@ -19,6 +19,7 @@ class ReportTable:
     name: str  # a sheet name in the xlsx: at most 31 characters
     columns: list[str]
     rows: Sequence[Sequence[Value]]
+    colours: Sequence[Sequence[str | None]] | None = None  # xlsx cell fills (RRGGBB), by row
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def to_markdown(report: Report) -> str:
 
 def write_xlsx(report: Report, path: Path) -> None:
     from openpyxl import Workbook  # imported here: the CLI's fast paths never need it
+    from openpyxl.styles import PatternFill
 
     book = Workbook()
     totals = book.active
@@ -65,6 +67,11 @@ def write_xlsx(report: Report, path: Path) -> None:
         sheet.append(table.columns)
         for row in table.rows:
             sheet.append(list(row))
+        for r, colours in enumerate(table.colours or [], start=2):
+            for c, colour in enumerate(colours, start=1):
+                if colour:
+                    fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
+                    sheet.cell(row=r, column=c).fill = fill
         sheet.auto_filter.ref = sheet.dimensions
         sheet.freeze_panes = "A2"
     book.save(path)
