@@ -51,8 +51,10 @@ def test_code_compare_git_zip_with_s3(
                                                     ("only_s3.sql", "Missing in git")]  # fmt: skip
     assert [f[0] for f in report["failed"]] == ["blob.bin"]
     book = load_workbook(out / "code_comparison_sales.xlsx")
-    assert book.sheetnames == ["Totals", "Code Comparison Summary", "Code Comparison Detail",
-                               "Code Comparison Missing Files", "Code Comparison Failed Files"]  # fmt: skip
+    assert book.sheetnames == [
+        "Totals", "Code Comparison Summary", "Code Comparison Detail",
+        "Code Comparison Missing Files", "Code Comparison Failed Files",
+    ]  # fmt: skip
     detail = book["Code Comparison Detail"]
     assert [c.value for c in detail[2]] == ["etl/load.sql", 2, "SELECT 2;", "SELECT 20;"]
     assert detail.cell(2, 3).fill.fgColor.rgb.endswith("FFC7CE")  # git's line in red

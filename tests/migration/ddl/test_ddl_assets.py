@@ -49,8 +49,8 @@ def _latest_checks() -> dict[str, dg.AssetCheckEvaluation]:
     instance = dg.DagsterInstance.get()
     [run] = instance.get_runs(limit=1)
     events = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-    return {e.dagster_event.event_specific_data.check_name: e.dagster_event.event_specific_data
-            for e in events if e.dagster_event}  # fmt: skip
+    found = [e.dagster_event.event_specific_data for e in events if e.dagster_event]
+    return {c.check_name: c for c in found if isinstance(c, dg.AssetCheckEvaluation)}
 
 
 def test_the_ddl_asset_and_its_checks(
