@@ -229,6 +229,15 @@ def load_yaml_models(directory: Path, model: type[M]) -> list[M]:
     return models
 
 
+def load_named_models(directory: Path, model: type[M], what: str) -> list[M]:
+    """`load_yaml_models`, checked that no two share a `name` (`what`: "gold definitions")."""
+    found = load_yaml_models(directory, model)
+    names = [getattr(m, "name") for m in found]  # noqa: B009
+    if len(names) != len(set(names)):
+        raise FeedConfigError(f"{directory}: two {what} share a name ({names})")
+    return found
+
+
 def load_feeds(directory: Path, reserved_schemas: Sequence[str] = ()) -> list[FeedConfig]:
     """Every feed in `directory/*.yaml`, checked for clashes between feeds and with the
     platform's own schemas (`reserved_schemas`: the audit schema)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from wmg_assets.feeds.config import FeedConfigError, Identifier, load_yaml_models
+from wmg_assets.feeds.config import Identifier, load_named_models
 from wmg_assets.gold.sql import GoldSqlError, parse_select
 
 
@@ -40,8 +40,4 @@ class GoldConfig(BaseModel):
 
 def load_gold(directory: Path) -> list[GoldConfig]:
     """Every gold definition in `directory/*.yaml` (none when the folder does not exist)."""
-    definitions = load_yaml_models(directory, GoldConfig)
-    names = [g.name for g in definitions]
-    if len(names) != len(set(names)):
-        raise FeedConfigError(f"{directory}: two gold definitions share a name ({names})")
-    return definitions
+    return load_named_models(directory, GoldConfig, "gold definitions")

@@ -16,7 +16,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wmg_assets.feeds.config import FeedConfigError, Identifier, load_yaml_models
+from wmg_assets.feeds.config import (
+    FeedConfigError,
+    Identifier,
+    load_named_models,
+    load_yaml_models,
+)
 from wmg_assets.migration.sql.options import ConversionOptions
 
 Target = Literal["redshift", "spark"]
@@ -107,8 +112,4 @@ def database_url(reference: str, warehouse_url: str) -> str:
 
 def load_ddl_sources(directory: Path) -> list[DdlSourceConfig]:
     """Every DDL source in `directory/*.yaml` (none when the folder does not exist)."""
-    found = load_yaml_models(directory, DdlSourceConfig)
-    names = [c.name for c in found]
-    if len(names) != len(set(names)):
-        raise FeedConfigError(f"{directory}: two DDL sources share a name ({names})")
-    return found
+    return load_named_models(directory, DdlSourceConfig, "DDL sources")

@@ -92,20 +92,14 @@ def _teradata_and_converted(tmp_path: Path) -> tuple[Path, Path]:
     return td, rs
 
 
+def _compare(td: Path, rs: Path):
+    return wmg("ddl", "compare", str(td), str(rs), "--schema", "SALES",
+               "--source-dialect", "teradata", "--target-dialect", "redshift")  # fmt: skip
+
+
 def test_teradata_ddl_matches_the_redshift_ddl_converted_from_it(tmp_path: Path) -> None:
     td, rs = _teradata_and_converted(tmp_path)
-    same = wmg(
-        "ddl",
-        "compare",
-        str(td),
-        str(rs),
-        "--schema",
-        "SALES",
-        "--source-dialect",
-        "teradata",
-        "--target-dialect",
-        "redshift",
-    )
+    same = _compare(td, rs)
     assert same.exit_code == 0, same.output  # BYTEINT → SMALLINT, FLOAT → DOUBLE PRECISION, …
     assert "Matched: 4 object(s)" in same.output
 
@@ -115,18 +109,7 @@ def test_teradata_ddl_matches_the_redshift_ddl_converted_from_it(tmp_path: Path)
     converted.write_text(
         text.replace("note CHAR(10), ", "").replace("segment SMALLINT", "segment INTEGER")
     )
-    differs = wmg(
-        "ddl",
-        "compare",
-        str(td),
-        str(rs),
-        "--schema",
-        "SALES",
-        "--source-dialect",
-        "teradata",
-        "--target-dialect",
-        "redshift",
-    )
+    differs = _compare(td, rs)
     assert differs.exit_code == 1
     assert "Missing in Redshift" in differs.output
     assert "Mismatch in data_type: TD(SMALLINT) != RS(INT)" in differs.output
