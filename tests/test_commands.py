@@ -38,6 +38,7 @@ def test_demo_then_query(env: dict[str, str]) -> None:
     assert demo.returncode == 0, demo.stderr
     table_rows = [line for line in demo.stdout.splitlines() if ".csv" in line]
     assert len(table_rows) == 3
+    assert "compared with the warehouse: Matched" in demo.stdout  # the DDL step
     assert any(
         "customers_2026_11_02.csv" in r and "│        4 │       5 │" in r for r in table_rows
     ), demo.stdout

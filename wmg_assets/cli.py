@@ -151,6 +151,9 @@ def demo(
         if not source.exists():
             create_sample_source(source)
         _run_datamart("account_metadata", "incremental")
+    from wmg_assets.migration.cli import demo_ddl
+
+    demo_ddl(settings.warehouse, "public", settings.home / "ddl")
 
 
 datamart_app = typer.Typer(help="The CDC datamart: load, full or incremental.")

@@ -354,3 +354,27 @@ def docs_validate(
     )
     if any(c.status != "MATCHED" for c in checks):
         raise typer.Exit(1)
+
+
+def demo_ddl(warehouse_url: str, schema: str, out_dir: Path) -> None:
+    """`wmg demo`'s last step: the warehouse schema's DDL extracted to `out_dir`, then the
+    files compared with the live schema (they match: nothing changed in between)."""
+    from wmg_assets.migration.schema.compare import compare_schemas, sides_for
+    from wmg_assets.migration.schema.extract import extract_objects, write_extraction
+    from wmg_assets.migration.schema.sides import load_side
+
+    db = _connect(warehouse_url)
+    try:
+        extraction = extract_objects(db, schema)
+        write_extraction(extraction, out_dir)
+        files = load_side(str(out_dir), schema, db.dialect)
+        comparison = compare_schemas(files.schema, load_side("", schema, db=db).schema,
+                                     sides_for("files", db.dialect))  # fmt: skip
+    finally:
+        db.close()
+    verdict = "Matched" if comparison.matched else f"{len(comparison.differences)} difference(s)"
+    _console()[0].print(
+        f"ddl: {len(extraction.objects)} object(s) of {schema} extracted to {out_dir}; "
+        f"compared with the warehouse: {verdict} (wmg ddl compare {out_dir} <url> --schema "
+        f"{schema})"
+    )

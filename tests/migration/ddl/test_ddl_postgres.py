@@ -235,6 +235,7 @@ def test_ddl_validation_classifies_each_failure_and_drops_its_scratch_schema(
         "CREATE TABLE app.good (id int);\n"  # Already Exists
         "CREATE TABLE app.weird (id BYTEINT);\n"  # Unsupported Feature
         "CREATE TABLE app.broken (id int,, n int);\n"  # Syntax Error
+        "CREATE TABLE app.bad_default (id int DEFAULT 'abc');\n"  # Other (22P02)
     )
     (ddl / "app" / "views.sql").write_text(
         "CREATE VIEW app.ok AS SELECT id, n FROM app.good;\n"
@@ -271,6 +272,7 @@ def test_ddl_validation_classifies_each_failure_and_drops_its_scratch_schema(
         ("app.good", "Failed", "Already Exists"),
         ("app.weird", "Failed", "Unsupported Feature"),
         ("app.broken", "Failed", "Syntax Error"),
+        ("app.bad_default", "Failed", "Other"),
         ("app.ok", "Success", ""),
         ("app.no_table", "Failed", "Table Not Found"),
         ("app.no_column", "Failed", "Column Not Found"),
@@ -281,6 +283,7 @@ def test_ddl_validation_classifies_each_failure_and_drops_its_scratch_schema(
     assert 'type "byteint" does not exist' in errors["app.weird"]
     assert 'column "nope" does not exist' in errors["app.no_column"]
     assert "permission denied for schema secret" in errors["app.locked"]
+    assert 'invalid input syntax for type integer: "abc"' in errors["app.bad_default"]
     book = load_workbook(next((tmp_path / "report").glob("*.xlsx")))
     header = next(book["Validation Report"].iter_rows(values_only=True))
     assert header == (
