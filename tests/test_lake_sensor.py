@@ -1,6 +1,6 @@
 """The lake sensor over a local lake folder, evaluated tick by tick the way the daemon does
-(partitions added, requested runs executed in process, cursor carried over): 50 files of two
-feeds and one stray, at most 10 keys listed per tick."""
+(partitions added, requested runs executed in process, cursor carried over): 16 files of two
+feeds and one stray, at most 3 keys listed per tick."""
 
 import logging
 from pathlib import Path
@@ -16,7 +16,7 @@ from wmg_resources.lake import LakeResource, landing_key
 from wmg_resources.resources import build_resources
 from wmg_resources.settings import load_settings
 
-FILES_PER_FEED = 25
+FILES_PER_FEED = 8
 
 
 def customers_csv(customer_id: object, name: str, updated_at: str = "2026-11-01") -> str:
@@ -29,7 +29,7 @@ def customers_csv(customer_id: object, name: str, updated_at: str = "2026-11-01"
 
 @pytest.fixture
 def sensor_env(wmg_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("WMG_SENSOR_MAX_FILES", "10")
+    monkeypatch.setenv("WMG_SENSOR_MAX_FILES", "3")
     return wmg_env
 
 
@@ -37,7 +37,7 @@ def land(lake: LakeResource, name: str, text: str) -> None:
     lake.put_bytes(text.encode(), landing_key(name))
 
 
-def land_fifty_files_and_a_stray(lake: LakeResource) -> None:
+def land_sixteen_files_and_a_stray(lake: LakeResource) -> None:
     for i in range(FILES_PER_FEED):
         land(
             lake,
@@ -54,19 +54,19 @@ def test_every_feed_file_loads_once_across_bounded_ticks(
 ) -> None:
     settings = load_settings()
     lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
-    land_fifty_files_and_a_stray(lake)
+    land_sixteen_files_and_a_stray(lake)
     daemon = Daemon(load_definitions(), dagster_instance(settings))
 
     caplog.set_level(logging.INFO)
     daemon.log_handler = caplog.handler
     per_tick = []
-    for _ in range(8):  # 51 keys at 10 per tick: 6 ticks make a full pass
+    for _ in range(8):  # 17 keys at 3 per tick: 6 ticks make a full pass
         requests = daemon.tick("wmg_lake_sensor")
         per_tick.append(len(requests))
         daemon.launch(requests)
-    # Keys in order: 25 customers, the stray, 25 orders; 10 listed per tick, so the third
+    # Keys in order: 8 customers, the stray, 8 orders; 3 listed per tick, so the third
     # tick holds the stray and the sixth the last file; the next pass finds nothing new.
-    assert per_tick == [10, 10, 9, 10, 10, 1, 0, 0]
+    assert per_tick == [3, 3, 2, 3, 3, 2, 0, 0]
     assert all(r.success for r in daemon.runs)
     requested = sorted(r.dagster_run.tags["dagster/partition"] for r in daemon.runs)
     assert requested == sorted(
