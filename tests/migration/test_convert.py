@@ -5,6 +5,7 @@ import pytest
 
 from tests.migration import targets
 from wmg_assets.migration.sql import Severity, convert
+from wmg_assets.migration.sql.scratch import for_warehouse
 
 MIXED = """CREATE MULTISET TABLE s.t, NO FALLBACK (id INTEGER NOT NULL, n VARCHAR(10)
   CHARACTER SET LATIN) PRIMARY INDEX (id);
@@ -98,3 +99,41 @@ def test_constructs_without_an_equivalent_are_flagged(
     [statement] = convert(teradata, target).statements
     assert statement.output is None and statement.status == "flagged"
     assert [f.code for f in statement.findings if f.severity == Severity.ERROR] == [code]
+
+
+SHOW_TABLE_DDL = """CREATE SET TABLE EDW.ACCT ,NO FALLBACK ,
+     NO BEFORE JOURNAL, NO AFTER JOURNAL, CHECKSUM = DEFAULT, DEFAULT MERGEBLOCKRATIO,
+     MAP = TD_MAP1
+     (
+      ACCT_ID INTEGER NOT NULL,
+      STATUS_CD CHAR(2) CHARACTER SET LATIN UPPERCASE NOT CASESPECIFIC DEFAULT 'AC',
+      KIND_CD BYTEINT,
+      OPEN_DT DATE FORMAT 'YYYY-MM-DD')
+PRIMARY INDEX ( ACCT_ID )
+PARTITION BY (RANGE_N(OPEN_DT BETWEEN DATE '2000-01-01' AND DATE '2030-12-31'
+  EACH INTERVAL '1' MONTH, NO RANGE OR UNKNOWN), CASE_N(KIND_CD = 1, NO CASE, UNKNOWN));
+"""
+
+
+@pytest.mark.parametrize("target", ["redshift", "spark"])
+def test_what_show_table_writes_converts(target: str) -> None:
+    """Teradata 16+'s `MAP = …` option, RANGE_N / CASE_N catch-all partitions, and
+    UPPERCASE (dropped with a warning: the target does not upper-case inserted text)."""
+    [statement] = convert(SHOW_TABLE_DDL, target).statements
+    assert statement.status != "flagged", statement.findings
+    assert statement.output is not None
+    for word in ("MAP", "RANGE_N", "CASE_N", "UPPERCASE", "NO RANGE"):
+        assert word not in statement.output.upper()
+    warned = {f.code for f in statement.findings if f.severity == Severity.WARNING}
+    assert "TD-DDL-007" in warned
+
+
+def test_show_table_ddl_runs_on_postgres(redshift_on_postgres) -> None:
+    [statement] = convert(SHOW_TABLE_DDL, "redshift").statements
+    redshift_on_postgres.execute(b"CREATE SCHEMA IF NOT EXISTS edw")
+    assert statement.output is not None and "SORTKEY(acct_id)" in statement.output
+    redshift_on_postgres.execute(for_warehouse(statement.output, "postgres").encode())
+    assert redshift_on_postgres.execute(
+        b"SELECT column_default FROM information_schema.columns WHERE table_schema = 'edw' "
+        b"AND table_name = 'acct' AND column_name = 'status_cd'"
+    ).fetchone() == ("'AC'::bpchar",)

@@ -45,6 +45,17 @@ UNIQUE PRIMARY INDEX ( CUSTOMER_ID );""",
       STATUS CHAR(1) DEFAULT 'N' /* 'N'ew */)
 PRIMARY INDEX ( CUSTOMER_ID );""",
     "BROKEN": "CREATE TABLE SALES.BROKEN (X INTEGER);",
+    "ACCT": """CREATE SET TABLE SALES.ACCT ,NO FALLBACK ,
+     NO BEFORE JOURNAL, NO AFTER JOURNAL, CHECKSUM = DEFAULT, DEFAULT MERGEBLOCKRATIO,
+     MAP = TD_MAP1
+     (
+      ACCT_ID DECIMAL(18,0) NOT NULL TITLE 'Account',
+      STATUS_CD CHAR(2) CHARACTER SET LATIN UPPERCASE NOT CASESPECIFIC DEFAULT 'AC' COMPRESS 'AC',
+      SEQ_NO INTEGER GENERATED ALWAYS AS IDENTITY (START WITH 1 INCREMENT BY 1 NO CYCLE),
+      OPEN_DT DATE FORMAT 'YYYY-MM-DD' COMPRESS (DATE '9999-12-31'))
+UNIQUE PRIMARY INDEX ACCT_UPI ( ACCT_ID )
+PARTITION BY RANGE_N(OPEN_DT BETWEEN DATE '2000-01-01' AND DATE '2030-12-31'
+  EACH INTERVAL '1' MONTH , NO RANGE);""",
     "BIG_CUSTOMER": """REPLACE VIEW SALES.BIG_CUSTOMER AS LOCKING ROW FOR ACCESS
 SELECT CUSTOMER_ID, NAME FROM SALES.CUSTOMER WHERE CREDIT > 1000;""",
     "BIG_ORDER": """REPLACE VIEW SALES.BIG_ORDER AS
@@ -101,7 +112,7 @@ def test_teradata_ddl_matches_the_redshift_ddl_converted_from_it(tmp_path: Path)
     td, rs = _teradata_and_converted(tmp_path)
     same = _compare(td, rs)
     assert same.exit_code == 0, same.output  # BYTEINT → SMALLINT, FLOAT → DOUBLE PRECISION, …
-    assert "Matched: 4 object(s)" in same.output
+    assert "Matched: 5 object(s)" in same.output
 
     converted = rs / "sales.sql"
     text = converted.read_text()

@@ -73,7 +73,60 @@ class WmgTeradata(Teradata):
                 self._match_text_seq("TEMPORARY")
                 and self.expression(exp.TemporaryProperty(this="GLOBAL"))
             ),
+            # `MAP = TD_MAP1 [COLOCATE USING name]` (Teradata 16.10+ SHOW TABLE writes it)
+            "MAP": lambda self: self._parse_map_property(),
         }
+        FUNCTION_PARSERS = {
+            **Teradata.Parser.FUNCTION_PARSERS,
+            "CASE_N": lambda self: self._parse_case_n(),
+        }
+
+        def _parse_map_property(self) -> exp.Property:
+            self._match(TokenType.EQ)
+            value = self._parse_id_var()
+            if self._match_text_seq("COLOCATE", "USING"):
+                self._parse_id_var()
+            return self.expression(exp.Property(this=exp.Literal.string("MAP"), value=value))
+
+        def _partition_options(self) -> list[exp.Expr]:
+            """`NO RANGE [OR UNKNOWN]`, `NO CASE [OR UNKNOWN]`, `UNKNOWN`: the catch-all
+            partitions of RANGE_N / CASE_N (storage only: the targets drop them)."""
+            found: list[exp.Expr] = []
+            while True:
+                index = self._index
+                if not self._match(TokenType.COMMA):
+                    return found
+                words = []
+                if self._match_text_seq("NO", "RANGE") or self._match_text_seq("NO", "CASE"):
+                    words.append(f"NO {self._prev.text.upper()}")
+                    if self._match_text_seq("OR", "UNKNOWN"):
+                        words.append("OR UNKNOWN")
+                elif self._match_text_seq("UNKNOWN"):
+                    words.append("UNKNOWN")
+                if not words:
+                    self._retreat(index)
+                    return found
+                found.append(exp.var(" ".join(words)))
+
+        def _parse_rangen(self):
+            this = self._parse_id_var()
+            self._match(TokenType.BETWEEN)
+            expressions = self._parse_csv(self._parse_assignment)
+            each = self._match_text_seq("EACH") and self._parse_assignment()
+            options = self._partition_options()
+            return self.expression(
+                exp.RangeN(this=this, expressions=expressions + options, each=each)
+            )
+
+        def _parse_case_n(self) -> exp.Expr:
+            conditions = [self._parse_assignment()]
+            while self._index < len(self._tokens):
+                options = self._partition_options()
+                conditions += options
+                if options or not self._match(TokenType.COMMA):
+                    break
+                conditions.append(self._parse_assignment())
+            return self.expression(exp.Anonymous(this="CASE_N", expressions=conditions))
 
         def _shorthand_cast_ahead(self) -> bool:
             """`x (INTEGER)`, `x (CHAR(10))`, `x (DATE, FORMAT 'YYYY-MM-DD')`: Teradata's

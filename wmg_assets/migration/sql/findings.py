@@ -39,6 +39,11 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "{construct} table created as a permanent table: its rows are shared by all sessions "
         "and must be cleared by each run",
     ),
+    "TD-DDL-007": (
+        Severity.WARNING,
+        "dropped {construct}: {target} keeps text as inserted, Teradata upper-cases it; "
+        "upper-case the column in the loads",
+    ),
     "TD-DDL-006": (Severity.INFO, "glass view (a bare projection of {construct}): {detail}"),
     "TD-STMT-001": (Severity.INFO, "{construct} removed: {detail}"),
     "TD-STMT-002": (

@@ -27,6 +27,7 @@ _STORAGE_OPTIONS = tuple(
     )
     if hasattr(exp, name)
 )  # fmt: skip
+_TERADATA_PROPERTIES = {"MAP"}  # read as a plain Property by `dialect.py`
 _COLUMN_ATTRIBUTES = tuple(
     getattr(exp, name)
     for name in ("CharacterSetColumnConstraint", "TitleColumnConstraint",
@@ -60,7 +61,9 @@ def _dropped_option(prop: exp.Expr, ctx: Context) -> bool:
     if isinstance(prop, exp.SetProperty):
         kind = "MULTISET" if prop.args.get("multi") else "SET"
         ctx.note("TD-DDL-001" if kind == "MULTISET" else "TD-DDL-002", prop, construct=kind)
-    elif isinstance(prop, _STORAGE_OPTIONS):
+    elif isinstance(prop, _STORAGE_OPTIONS) or (
+        type(prop) is exp.Property and prop.name.upper() in _TERADATA_PROPERTIES
+    ):
         ctx.note("TD-DDL-001", prop, construct=prop.sql("teradata") or prop.key)
     else:
         return False
@@ -69,9 +72,13 @@ def _dropped_option(prop: exp.Expr, ctx: Context) -> bool:
 
 
 def _dropped_attribute(constraint: exp.Expr, ctx: Context) -> bool:
-    if not isinstance(constraint.args.get("kind"), _COLUMN_ATTRIBUTES):
+    kind = constraint.args.get("kind")
+    if isinstance(kind, exp.UppercaseColumnConstraint):
+        ctx.note("TD-DDL-007", constraint, construct="UPPERCASE")
+    elif isinstance(kind, _COLUMN_ATTRIBUTES):
+        ctx.note("TD-DDL-001", constraint, construct=constraint.sql("teradata"))
+    else:
         return False
-    ctx.note("TD-DDL-001", constraint, construct=constraint.sql("teradata"))
     ctx.did("drop_table_options")
     return True
 
