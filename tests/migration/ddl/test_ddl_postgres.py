@@ -301,3 +301,35 @@ def test_ddl_validation_classifies_each_failure_and_drops_its_scratch_schema(
             b"'wmg_validate%' OR nspname = 'app'"
         ).fetchall()
     assert schemas == []
+
+
+def test_quoted_names_enums_arrays_and_precisions_round_trip(
+    databases: tuple[str, str], postgres_url: str, tmp_path: Path
+) -> None:
+    source, _ = databases
+    types = b"""CREATE SCHEMA "Odd"; CREATE TYPE "Odd".mood AS ENUM ('a', 'b');"""
+    with psycopg.connect(source, autocommit=True) as conn:
+        conn.execute(
+            types
+            + b"""
+            CREATE TABLE "Odd"."My Table" ("Id" int PRIMARY KEY, m "Odd".mood, tags text[],
+              ts timestamptz(3), t time(0), j jsonb, amount money, "select" int);
+            CREATE VIEW "Odd"."V v" AS SELECT "Id", m, "select" FROM "Odd"."My Table";"""
+        )
+    out = tmp_path / "odd"
+    assert wmg("ddl", "extract", "--source", source, "--schema", "Odd", "--out",
+               str(out)).exit_code == 0  # fmt: skip
+    tables = (out / "Odd" / "tables.sql").read_text()
+    assert '"m" "Odd".mood' in tables and '"tags" TEXT[]' in tables
+    assert '"ts" TIMESTAMPTZ(3)' in tables and '"t" TIME(0)' in tables
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(types)
+        conn.execute((out / "Odd" / "tables.sql").read_bytes())
+        conn.execute((out / "Odd" / "views.sql").read_bytes())
+    same = wmg("ddl", "compare", source, postgres_url, "--schema", "Odd")
+    assert same.exit_code == 0, same.output
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(b'ALTER TABLE "Odd"."My Table" ALTER COLUMN ts TYPE timestamptz(6)')
+    differs = wmg("ddl", "compare", source, postgres_url, "--schema", "Odd")
+    assert differs.exit_code == 1
+    assert "Mismatch in datetime_precision: SOURCE PG(3) != TARGET PG(None)" in differs.output

@@ -8,7 +8,7 @@ PostgreSQL, Redshift and DuckDB answer; then per dialect:
 
 | what | PostgreSQL | Redshift | DuckDB |
 |---|---|---|---|
-| identity columns | `is_identity` | `identity(…)` default | — |
+| columns | `pg_attribute` (`format_type`: enums, arrays) | `identity(…)` default | — |
 | dist / sort keys | — | `pg_table_def` | — |
 | view text | `pg_get_viewdef` (names qualified) | `pg_get_viewdef` | `duckdb_views()` |
 | what a view reads | `pg_depend` | `pg_depend` | parsed from its text (sqlglot) |
@@ -19,6 +19,8 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol
+
+from sqlglot.errors import ParseError
 
 from wmg_assets.migration.schema.ddl_text import reads_of_definition, table_name_sql
 from wmg_assets.migration.schema.model import (
@@ -57,6 +59,22 @@ SELECT table_name, column_name, data_type, character_maximum_length, numeric_pre
 FROM information_schema.columns
 WHERE table_schema = {p}
 ORDER BY table_name, ordinal_position"""
+
+# PostgreSQL: the exact type (`format_type`: enums, arrays, typmods), identity, collation.
+POSTGRES_COLUMNS_SQL = """
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), NULL, NULL, NULL,
+       CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END, pg_get_expr(d.adbin, d.adrelid),
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
+       CASE WHEN a.attidentity IN ('a', 'd') THEN 'YES' ELSE 'NO' END
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+WHERE n.nspname = {p} AND a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+ORDER BY c.relname, a.attnum"""
 
 KEYS_SQL = """
 SELECT tc.table_name, tc.constraint_name, tc.constraint_type, k.column_name,
@@ -128,10 +146,10 @@ def read_schema(
     """The schema's tables and views (all of them, or those named) from the catalog."""
     dialect = db.dialect
     model = Schema(schema, dialect)
-    identity = "is_identity" if dialect == "postgres" else "NULL"
     _, objects = db.query(_sql(OBJECTS_SQL, db), [schema])
     kinds = {name: kind for name, kind in objects}
-    _, column_rows = db.query(_sql(COLUMNS_SQL, db, identity=identity), [schema])
+    columns_sql = POSTGRES_COLUMNS_SQL if dialect == "postgres" else COLUMNS_SQL
+    _, column_rows = db.query(_sql(columns_sql, db, identity="NULL"), [schema])
     columns: dict[str, list[Column]] = defaultdict(list)
     for (
         table,
@@ -147,9 +165,9 @@ def read_schema(
     ) in column_rows:
         try:
             ctype = column_type(type_text(dtype, length, precision, scale), dialect)
-        except Exception as e:  # an exotic type sqlglot cannot build: keep its text
-            log.warning("%s.%s.%s: type %r not understood (%s)", schema, table, name, dtype, e)
-            ctype = ColumnType(str(dtype).upper())
+        except (ParseError, ValueError) as e:  # a type sqlglot cannot build (an enum): as is
+            log.debug("%s.%s.%s: type %r kept as written (%s)", schema, table, name, dtype, e)
+            ctype = ColumnType(str(dtype))
         is_identity = ident == "YES" or "identity" in str(default or "").lower()
         columns[table].append(
             Column(

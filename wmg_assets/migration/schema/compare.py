@@ -1,6 +1,7 @@
 """Compare two schema models, object by object, in the words of the WMG DDL comparator:
 `Missing in Redshift` / `Missing in GIT`, `Mismatch in data_type: GIT(INT) != RS(BIGINT)`
-(likewise `character_maximum_length`, `numeric_precision`, `numeric_scale`, `is_nullable`,
+(likewise `character_maximum_length`, `datetime_precision`, `numeric_precision`,
+`numeric_scale`, `is_nullable`,
 `column_default`, `collation_name`), `Constraint missing in Redshift`, and for views
 `Mismatch in view_definition`. Column order is not compared (no tool the seed names does).
 
@@ -80,9 +81,11 @@ def _mismatch(attribute: str, sides: tuple[Side, Side], a: object, b: object) ->
 
 def _column_attributes(column: Column) -> dict[str, object]:
     t = column.type
+    temporal = t.name.startswith("TIME")
     return {
         "data_type": t.name,
-        "character_maximum_length": t.length,
+        "character_maximum_length": None if temporal else t.length,
+        "datetime_precision": t.length if temporal else None,
         "numeric_precision": t.precision,
         "numeric_scale": t.scale,
         "is_nullable": "YES" if column.nullable else "NO",

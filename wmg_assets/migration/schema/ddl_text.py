@@ -225,7 +225,12 @@ def table_name_sql(schema: str, name: str, dialect: str) -> str:
 
 
 def type_sql(column: Column, dialect: str) -> str:
-    return exp.DataType.build(column.type.sql(), dialect="postgres").sql(dialect)
+    """The column's type as `dialect` writes it (a type sqlglot does not know, such as a
+    PostgreSQL enum, as the catalog wrote it)."""
+    try:
+        return exp.DataType.build(column.type.sql(), dialect="postgres").sql(dialect)
+    except (ParseError, ValueError):
+        return column.type.sql()
 
 
 def default_sql(default: str, dialect: str) -> str:

@@ -16,6 +16,7 @@ from sqlglot.errors import ParseError
 
 T = exp.DataType.Type
 _LENGTHS = {T.VARCHAR, T.NVARCHAR, T.CHAR, T.NCHAR, T.BPCHAR, T.VARBINARY, T.BINARY}
+_TEMPORAL = {T.TIMESTAMP, T.TIMESTAMPTZ, T.TIME, T.TIMETZ}
 _SPELLING = {T.NVARCHAR: T.VARCHAR, T.NCHAR: T.CHAR, T.BPCHAR: T.CHAR}
 
 
@@ -24,7 +25,7 @@ class ColumnType:
     """A column's type: a canonical name (as PostgreSQL spells it) and its parameters."""
 
     name: str  # INT, BIGINT, DECIMAL, VARCHAR, CHAR, TEXT, TIMESTAMP, DOUBLE PRECISION, ...
-    length: int | None = None  # VARCHAR / CHAR / VARBYTE
+    length: int | None = None  # VARCHAR / CHAR / VARBYTE; a TIMESTAMP's digits if not 6
     precision: int | None = None  # DECIMAL
     scale: int | None = None
 
@@ -44,6 +45,8 @@ def column_type(data_type: exp.DataType | str, dialect: str) -> ColumnType:
     if isinstance(data_type, str):
         data_type = exp.DataType.build(data_type, dialect=dialect)
     kind = _SPELLING.get(data_type.this, data_type.this)  # pyright: ignore[reportArgumentType]
+    if data_type.args.get("nested") or kind in (T.USERDEFINED, T.ARRAY, T.UNKNOWN):
+        return ColumnType(data_type.sql("postgres"))  # arrays, enums: spelled out whole
     params = [p.this for p in data_type.expressions if isinstance(p, exp.DataTypeParam)]
     numbers = [int(p.name) for p in params if isinstance(p, exp.Literal) and p.is_int]
     is_max = any(isinstance(p, exp.Var) and p.name.upper() == "MAX" for p in params)
@@ -61,6 +64,8 @@ def column_type(data_type: exp.DataType | str, dialect: str) -> ColumnType:
     name = exp.DataType(this=kind).sql("postgres")
     if kind in _LENGTHS:
         return ColumnType(name, length=numbers[0] if numbers else None)
+    if kind in _TEMPORAL and numbers and numbers[0] != 6 and dialect != "redshift":
+        return ColumnType(name, length=numbers[0])  # fractional digits (Redshift: always 6)
     if kind == T.DECIMAL and numbers:
         return ColumnType(name, precision=numbers[0], scale=numbers[1] if len(numbers) > 1 else 0)
     return ColumnType(name)

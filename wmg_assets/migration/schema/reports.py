@@ -57,6 +57,7 @@ ASPECTS = {  # the validator's status columns, and the differences each one coun
     "Column Datatype": (
         "data_type",
         "character_maximum_length",
+        "datetime_precision",
         "numeric_precision",
         "numeric_scale",
         "is_nullable",
