@@ -1,7 +1,8 @@
 """Connections to *source* databases by URL, for DDL extraction and data migration:
 `postgresql://…`, `redshift://…`, `duckdb:///path` (the warehouse connections, reused),
 `teradata://user:password@host/database` (the `teradatasql` driver, installed with
-`pip install wmg-platform[teradata]`), and `secret://<name>`: a Secrets Manager secret
+`pip install wmg-platform[teradata]`), `spark://local` or `sc://host:port` (Spark SQL, a
+DDL validation target), and `secret://<name>`: a Secrets Manager secret
 holding `engine`, `host`, `port`, `username`, `password` and `dbname` (the RDS / Redshift
 secret layout), so no password is written in a config file.
 
@@ -67,6 +68,40 @@ class TeradataDatabase:
         self.conn.close()
 
 
+class SparkDatabase:
+    """Spark SQL as a DDL target: `spark://local` (a local session, the platform's Spark
+    settings) or `sc://host:port` (Spark Connect). Spark SQL has no transactions: each
+    statement stands alone."""
+
+    dialect: ClassVar[str] = "spark"
+    param: ClassVar[str] = "?"
+
+    def __init__(self, session: Any) -> None:
+        self.spark = session
+
+    @classmethod
+    def from_url(cls, url: str) -> "SparkDatabase":
+        from wmg_resources.spark import pyspark_resource
+
+        remote = url if url.startswith("sc://") else None
+        return cls(pyspark_resource(remote).spark_session)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple]]:
+        frame = self.spark.sql(sql, args=list(params) if params else None)
+        return list(frame.columns), [tuple(r) for r in frame.collect()]
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        self.spark.sql(sql, args=list(params) if params else None).collect()
+        return 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        yield
+
+    def close(self) -> None:
+        pass  # the session is shared by the process
+
+
 def secret_url(name: str, client: Any | None = None) -> str:
     """The database URL a Secrets Manager secret describes (module docstring)."""
     if client is None:
@@ -93,16 +128,27 @@ def connect_database(url: str, secrets_client: Any | None = None):
         return connect_database(secret_url(url[len("secret://") :], secrets_client))
     if scheme == "teradata":
         return TeradataDatabase.from_url(url)
+    if scheme in ("spark", "sc"):
+        return SparkDatabase.from_url(url)
     if scheme in ("postgres", "postgresql", "redshift", "duckdb"):
         from wmg_resources.warehouse import connect_warehouse
 
         return connect_warehouse(url)
     raise ValueError(
         f"unsupported database URL {redact_url(url)!r}: use postgresql://, redshift://, "
+        "spark://local, sc://…, "
         "duckdb:///, teradata:// or secret://<Secrets Manager name>"
     )
 
 
 def is_database_url(text: str) -> bool:
-    return urlsplit(text).scheme in ("postgres", "postgresql", "redshift", "duckdb", "teradata",
-                                     "secret")  # fmt: skip
+    return urlsplit(text).scheme in (
+        "postgres",
+        "postgresql",
+        "redshift",
+        "duckdb",
+        "teradata",
+        "secret",
+        "spark",
+        "sc",
+    )

@@ -294,6 +294,7 @@ def test_ddl_validation_classifies_each_failure_and_drops_its_scratch_schema(
         "Validation Status",
         "Formatted Error",
         "Error Type",
+        "Note",
     )
     with psycopg.connect(source) as conn:  # no scratch schema, and nothing created in app
         schemas = conn.execute(
