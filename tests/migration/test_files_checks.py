@@ -106,3 +106,41 @@ def test_docs_validate_reports_each_status(tmp_path: Path) -> None:
     header = next(book["Validation Report"].iter_rows(values_only=True))
     assert header == ("Template File", "Domain File", "Sheet Name", "Status",
                       "Available Columns", "Missing Columns", "Extra Columns")  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_code_compare_with_the_ddl_of_listed_tables(postgres_url: str, tmp_path: Path) -> None:
+    import psycopg
+
+    git, deployed = tmp_path / "git", tmp_path / "deployed" / "sales"
+    (git / "src" / "sales" / "ddl").mkdir(parents=True)
+    (git / "src" / "sales" / "ddl" / "tables_V1.0.sql").write_text(
+        "CREATE TABLE sales.orders (id INT NOT NULL, note VARCHAR(20));\n"
+        "CREATE TABLE sales.items (id INT);\n"
+    )
+    deployed.mkdir(parents=True)
+    (deployed / "ddl").mkdir()
+    (deployed / "ddl" / "tables_V1.0.sql").write_bytes(
+        (git / "src" / "sales" / "ddl" / "tables_V1.0.sql").read_bytes()
+    )
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(b"CREATE SCHEMA sales; CREATE TABLE sales.orders (id int NOT NULL, "
+                     b"note varchar(40)); CREATE TABLE sales.items (id int)")  # fmt: skip
+    csv_file = tmp_path / "tables.csv"
+    csv_file.write_text("table_name,target\nsales.orders,redshift\nsales.items,redshift\n"
+                        "sales.events,\nsales.gone,redshift\n")  # fmt: skip
+    out = tmp_path / "out"
+    result = wmg("code", "compare", str(git), str(deployed), "--tables-csv", str(csv_file),
+                 "--target", postgres_url, "--out", str(out))  # fmt: skip
+    assert result.exit_code == 1, (result.output, result.exception)
+    book = load_workbook(out / "code_comparison_sales.xlsx")
+    rows = list(book["Code Comparison DDL"].iter_rows(values_only=True))
+    assert rows == [
+        ("Table Name", "Column/Constraint", "Description"),
+        ("sales.orders", "note", "Mismatch in character_maximum_length: GIT(20) != PG(40)"),
+        ("sales.items", None, "Matched"),
+        ("sales.events", None, "Not compared: iceberg table (no Iceberg catalog read)"),
+        ("sales.gone", None, "Missing in GIT"),
+    ]
+    files = json.loads((out / "code_comparison_sales.json").read_text())["files"]
+    assert [f["fully_matched"] for f in files] == [True]  # the code itself matches

@@ -301,17 +301,40 @@ def code_compare(
     git: Annotated[str, typer.Argument(help="the git code base: a zip or a folder")],
     deployed: Annotated[str, typer.Argument(help="the deployed domain: s3://… or a folder")],
     domain: Annotated[str | None, typer.Option(help="default: the last folder of DEPLOYED")] = None,
+    tables_csv: Annotated[
+        Path | None, typer.Option(help="`table_name,target` CSV: also compare their DDL")
+    ] = None,
+    target: Annotated[str | None, typer.Option(help="with --tables-csv: the warehouse URL")] = None,
     out: Annotated[Path | None, typer.Option(help="folder for the reports")] = None,
 ) -> None:
     """Compare each file of a deployed domain with `src/<domain>/` in git: match ratio,
-    differing lines, files missing on either side. Exit 1 unless all match."""
-    from wmg_assets.migration.files.code_compare import code_comparison_report, compare_code
+    differing lines, files missing on either side; with --tables-csv, the DDL of those
+    tables in git against the warehouse too. Exit 1 unless all match."""
+    from dataclasses import replace
 
+    from wmg_assets.migration.files.code_compare import code_comparison_report, compare_code
+    from wmg_assets.migration.files.code_ddl import compare_code_ddl, read_table_targets
+
+    git_tree = _tree(git)
     try:
-        result = compare_code(_tree(git), _tree(deployed), domain)
-    except ValueError as e:
+        result = compare_code(git_tree, _tree(deployed), domain)
+        tables = read_table_targets(tables_csv.read_text()) if tables_csv else None
+    except (OSError, ValueError) as e:
         raise _fail(e) from e
     report = code_comparison_report(result)
+    ddl_matched = True
+    if tables is not None:
+        if target is None:
+            raise _fail("--tables-csv needs --target (the warehouse URL)")
+        db = _connect(target)
+        try:
+            sheet = compare_code_ddl(git_tree, result.domain, tables, db)
+        finally:
+            db.close()
+        ddl_matched = all(
+            str(r[2]) == "Matched" or str(r[2]).startswith("Not compared") for r in sheet.rows
+        )
+        report = replace(report, tables=[*report.tables, sheet])
     _table(
         f"code comparison: {result.domain}",
         ["file", "match ratio", "fully matched"],
@@ -320,7 +343,7 @@ def code_compare(
         + [(p, "", f"failed: {r}") for p, r in result.failed],
     )
     _write(report, out, f"code_comparison_{result.domain}")
-    if not result.matched:
+    if not result.matched or not ddl_matched:
         raise typer.Exit(1)
 
 
