@@ -115,12 +115,14 @@ def ddl_validate(
     from wmg_assets.migration.schema.ddl_files import ddl_folder, ddl_statements
     from wmg_assets.migration.schema.validate import validate_statements, validation_report
 
-    db = _connect(target)
     try:
         with ddl_folder(path) as folder:
             statements = ddl_statements(folder, dialect)
     except (OSError, ValueError) as e:
         raise _fail(e) from e
+    if not any(s.kind in ("TABLE", "VIEW") for s in statements):
+        raise _fail(f"{path}: no CREATE TABLE or CREATE VIEW statement in its .sql files")
+    db = _connect(target)
     with _console()[1].status("validating…") as status:
         results = validate_statements(db, statements, lambda n: status.update(f"ran {n}"))
     _table(

@@ -99,3 +99,22 @@ def test_a_secret_names_the_database(moto_endpoint: str) -> None:
         connect_database("secret://odd", client)
     with pytest.raises(ValueError, match="unsupported database URL 'mysql://u:\\*\\*\\*@h/d'"):
         connect_database("mysql://u:secret@h/d")
+
+
+def test_bad_input_gets_one_clear_line_and_exit_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from wmg_assets.cli import app
+
+    def wmg(*args: str):
+        return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+
+    (tmp_path / "empty").mkdir()
+    nothing = wmg("ddl", "validate", str(tmp_path / "empty"), "--target", "duckdb:///:memory:")
+    assert nothing.exit_code == 2 and "no CREATE TABLE or CREATE VIEW statement" in nothing.output
+    missing = wmg("ddl", "compare", str(tmp_path / "nope"), str(tmp_path), "--schema", "s")
+    assert missing.exit_code == 2 and "no such DDL folder or zip" in missing.output
+    secret = wmg("ddl", "extract", "--source", "postgresql://u:hunter2@127.0.0.1:1/d",
+                 "--schema", "s", "--out", str(tmp_path / "o"))  # fmt: skip
+    assert secret.exit_code == 2 and "cannot connect to" in secret.output
+    assert "hunter2" not in secret.output
