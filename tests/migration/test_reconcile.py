@@ -1,5 +1,5 @@
 """The checksum-bisection reconciliation against a plain full comparison, on PostgreSQL and
-DuckDB (and across them): exactly the injected differences — missing, extra, changed, NULL
+from DuckDB to PostgreSQL: exactly the injected differences — missing, extra, changed, NULL
 vs empty string, a decimal's last digit, a timestamp by 1 µs — and `matched` on equal
 tables; integer, text and composite keys."""
 
@@ -67,8 +67,7 @@ def _full_comparison(a, b, keys: list[str]) -> dict:
     return {"gone": set(x) - set(y), "extra": set(y) - set(x), "changed": changed}
 
 
-@pytest.mark.parametrize(("source", "target"), [("postgres", "postgres"), ("duckdb", "duckdb"),
-                                                ("postgres", "duckdb")])  # fmt: skip
+@pytest.mark.parametrize(("source", "target"), [("postgres", "postgres"), ("duckdb", "postgres")])
 @pytest.mark.parametrize("keys", [["id"], ["code"], ["part", "id"]])
 def test_exactly_the_injected_differences(dbs: dict, source: str, target: str,
                                           keys: list[str]) -> None:  # fmt: skip
