@@ -90,3 +90,30 @@ def test_equal_tables_are_matched(dbs: dict, keys: list[str]) -> None:
                               keys)  # fmt: skip
     assert result.matched and result.rows_read == 0
     assert result.counts == {"missing_in_target": 0, "missing_in_source": 0, "changed": 0}
+
+
+def test_wmg_data_reconcile_prints_each_differing_key(dbs: dict, postgres_server: str) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from wmg_assets.cli import app
+
+    url = postgres_server.rsplit("/", 1)[0] + "/recon"
+    runner = CliRunner()
+    differs = runner.invoke(app, ["data", "reconcile", url, "r.source", url, "r.target",
+                                  "--key", "id"], env={"COLUMNS": "200"})  # fmt: skip
+    assert differs.exit_code == 1, differs.output
+    assert "missing in target: 2500" in differs.output
+    assert "missing in source: 5003" in differs.output
+    assert "changed: 3000 (at)" in differs.output
+    as_json = runner.invoke(app, ["data", "reconcile", url, "r.source", url, "r.target",
+                                  "--key", "part", "--key", "id", "--json"])  # fmt: skip
+    payload = json.loads(as_json.output)
+    assert payload["counts"] == {"missing_in_target": 3, "missing_in_source": 3, "changed": 4}
+    same = runner.invoke(
+        app, ["data", "reconcile", url, "r.source", url, "r.same", "--key", "code"]
+    )
+    assert same.exit_code == 0 and "matched" in same.output
+    bad = runner.invoke(app, ["data", "reconcile", url, "r.source", url, "r.nope", "--key", "id"])
+    assert bad.exit_code == 2 and "cannot reconcile r.source with r.nope" in bad.output
