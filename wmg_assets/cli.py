@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from wmg_assets.migration.cli import code_app, data_app, ddl_app, docs_app
+from wmg_assets.migration.cli import code_app, data_app, ddl_app, docs_app, migrate_app
 
 if TYPE_CHECKING:
     from wmg_resources.settings import WmgSettings
@@ -203,6 +203,7 @@ app.add_typer(ddl_app, name="ddl")
 app.add_typer(code_app, name="code")
 app.add_typer(docs_app, name="docs")
 app.add_typer(data_app, name="data")
+app.add_typer(migrate_app, name="migrate")
 
 
 @sql_app.command("convert")

@@ -1,0 +1,159 @@
+"""`wmg migrate run SPEC` between two PostgreSQL databases of the test server, and between
+DuckDB and PostgreSQL both ways: five spec rows (incremental, overwrite, a filter with a
+column list, an invalid row, a missing target); every copied table reconciles `matched`;
+an incremental run copies only the newer rows, the boundary timestamp's rows exactly once."""
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from wmg_assets.cli import app
+from wmg_assets.migration.data.specs import read_specs
+from wmg_resources.databases import connect_database
+
+pytestmark = pytest.mark.postgres
+
+SOURCE_SQL = [
+    "CREATE SCHEMA app",
+    "CREATE TABLE app.events (id BIGINT PRIMARY KEY, ts TIMESTAMP NOT NULL, kind VARCHAR(10), "
+    "note VARCHAR(50))",
+    "INSERT INTO app.events SELECT i, TIMESTAMP '2026-01-01' + (i / 10) * INTERVAL '1 hour', "
+    "CASE WHEN i % 3 = 0 THEN 'click' ELSE 'view' END, CASE WHEN i % 5 = 0 THEN NULL "
+    "WHEN i % 7 = 0 THEN '' ELSE 'n' || CAST(i AS VARCHAR) END FROM generate_series(1, 1000) "
+    "AS g(i)",
+    "CREATE TABLE app.customers (id INT PRIMARY KEY, name VARCHAR(40), credit DECIMAL(12,2), "
+    "active BOOLEAN)",
+    "INSERT INTO app.customers SELECT i, 'c' || CAST(i AS VARCHAR), CAST(i AS DECIMAL(12,2)) / 4, "
+    "i % 2 = 0 FROM generate_series(1, 300) AS g(i)",
+]
+SPEC_HEADER = (
+    "source_name#source_table#source_connection#source_columns#source_filter#"
+    "target_name#target_table#target_connection#load_type#incremental_load_column"
+)
+
+
+def _spec(source: str, target: str) -> str:
+    rows = [
+        f"events#app.events#{source}#*##events#copy.events#{target}#incremental#ts",
+        f"customers#app.customers#{source}#*##customers#copy.customers#{target}#overwrite#",
+        f"active#app.customers#{source}#id,name#active AND id > 100##copy.active_customers#"
+        f"{target}#overwrite#",
+        f"broken#app.events#{source}#*##broken#copy.broken#{target}#incremental#",
+        f"missing#app.nope#{source}#*##missing#copy.nope#{target}#append#",
+    ]
+    return "\n".join([SPEC_HEADER, *rows]) + "\n"
+
+
+@pytest.fixture
+def urls(postgres_server: str, tmp_path: Path) -> Iterator[dict[str, str]]:
+    names = [f"mig_{uuid.uuid4().hex[:8]}" for _ in range(2)]
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'CREATE DATABASE "{name}"'.encode())
+    base = postgres_server.rsplit("/", 1)[0]
+    found = {
+        "pg_source": f"{base}/{names[0]}",
+        "pg_target": f"{base}/{names[1]}",
+        "duck_source": f"duckdb:///{tmp_path / 'source.duckdb'}",
+        "duck_target": f"duckdb:///{tmp_path / 'target.duckdb'}",
+    }
+    for url in (found["pg_source"], found["duck_source"]):
+        db = connect_database(url)
+        for sql in SOURCE_SQL:
+            db.execute(sql)
+        db.close()
+    yield found
+    with psycopg.connect(postgres_server, autocommit=True) as conn:
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
+
+
+def _run(spec: Path) -> tuple[int, dict, str]:
+    result = CliRunner().invoke(app, ["migrate", "run", str(spec), "--json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    lines = [line for line in result.output.splitlines() if line.startswith("{")]
+    return result.exit_code, json.loads(lines[-1]), result.output
+
+
+def _rows(url: str, sql: str) -> list[tuple]:
+    db = connect_database(url)
+    try:
+        return db.query(sql)[1]
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [("pg_source", "pg_target"), ("duck_source", "pg_target"), ("pg_source", "duck_target")],
+)
+def test_a_spec_copies_reconciles_and_reports(
+    urls: dict[str, str], tmp_path: Path, source: str, target: str
+) -> None:
+    spec = tmp_path / "spec.csv"
+    spec.write_text(_spec(urls[source], urls[target]))
+    code, outcome, output = _run(spec)
+    assert code == 1, output  # the invalid row and the missing table make it fail
+    assert outcome["invalid"] == [
+        "row 4: incremental_load_column: load_type incremental needs incremental_load_column"
+    ]
+    assert (outcome["succeeded"], outcome["failed"], outcome["skipped"]) == (3, 1, 1)
+    by_target = {t["target"]: t for t in outcome["tables"]}
+    assert by_target["copy.events"]["rows"] == 1000
+    assert by_target["copy.customers"]["rows"] == 300
+    assert by_target["copy.active_customers"]["rows"] == 100
+    assert {t["result"] for t in outcome["tables"] if t["rows"] != ""} == {"matched"}
+    assert by_target["copy.nope"]["result"].startswith("failed: app.nope: no such table")
+    columns = _rows(urls[target], "SELECT * FROM copy.active_customers ORDER BY id LIMIT 1")
+    assert columns == [(102, "c102")]  # the column list and the filter
+    empty_vs_null = _rows(
+        urls[target],
+        "SELECT count(*) FILTER (WHERE note IS NULL), "
+        "count(*) FILTER (WHERE note = '') FROM copy.events",
+    )
+    assert empty_vs_null == [(200, 114)]
+
+    # New rows at the boundary timestamp and after it: only they are copied, once each.
+    add = connect_database(urls[source])
+    add.execute(
+        "INSERT INTO app.events SELECT i, TIMESTAMP '2026-01-05 04:00:00', 'late', 'b' "
+        "FROM generate_series(1001, 1005) AS g(i)"
+    )  # the watermark's own hour
+    add.execute(
+        "INSERT INTO app.events SELECT i, TIMESTAMP '2026-02-01', 'new', 'n' "
+        "FROM generate_series(1006, 1010) AS g(i)"
+    )
+    add.close()
+    only_events = tmp_path / "events.csv"
+    only_events.write_text("\n".join(_spec(urls[source], urls[target]).splitlines()[:2]) + "\n")
+    code, outcome, output = _run(only_events)
+    assert code == 0, output
+    [events] = outcome["tables"]
+    assert events["result"] == "matched"
+    assert events["rows"] == 1 + 5 + 5  # the old boundary row again, and the 10 new ones
+    assert _rows(urls[target], "SELECT count(*), count(DISTINCT id) FROM copy.events") == [
+        (1010, 1010)
+    ]
+
+
+def test_a_yaml_spec_and_its_invalid_rows(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "tables:\n"
+        "  - {source_table: a.t, source_connection: 'postgresql://h/d', target_table: b.t,\n"
+        "     target_connection: 'secret:dw', load_type: append, key_columns: 'id, day'}\n"
+        "  - {source_table: a.u, source_connection: 'mysql://h/d', target_table: b.u,\n"
+        "     target_connection: 'env:DW_URL'}\n"
+        "  - {source_table: a.v, source_connection: 'env:SRC', target_table: b.v,\n"
+        "     target_connection: 'env:DW_URL', load_type: upsert}\n"
+    )
+    specs, invalid = read_specs(spec)
+    assert [(s.source_table, s.load_type, s.key_columns) for s in specs] == [
+        ("a.t", "append", ["id", "day"])
+    ]
+    assert [(i.row, i.field) for i in invalid] == [(2, "source_connection"), (3, "load_type")]
