@@ -1,7 +1,8 @@
 """Benchmarks against peers on the same data: `python -m benchmarks.run [--rows N] [--only B1,…]`.
 
 B1 feed load, B2 silver transform, B3 datamart, B4 per-run overhead, B5 scaling, B6 Teradata
-SQL conversion (`benchmarks/sql_conversion.py`).
+SQL conversion (`benchmarks/sql_conversion.py`), B7 table copy and B8 reconciliation on
+PostgreSQL (`benchmarks/data_migration.py`).
 
 Prints one table per benchmark and writes `benchmarks/results/latest.json`. Never part of
 the test run. Needs the `bench` extra (`uv pip install -e '.[bench]'`) for dlt.
@@ -223,7 +224,7 @@ def show(results: list[Result]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--only", default="B1,B2,B3,B4,B5,B6")
+    parser.add_argument("--only", default="B1,B2,B3,B4,B5,B6,B7,B8")
     args = parser.parse_args()
     only = set(args.only.upper().split(","))
     results: list[Result] = []
@@ -266,6 +267,17 @@ def main() -> None:
                     count = 1 if "process" in system else STATEMENTS
                     results.append(Result("B6", system, count, seconds, count / seconds, 0.0,
                                           note=note))  # fmt: skip
+        for name in ("B7", "B8"):
+            if name in only:
+                from benchmarks import data_migration
+
+                run = data_migration.run_b7 if name == "B7" else data_migration.run_b8
+                with console.status(f"{name}: {args.rows:,} rows on PostgreSQL"):
+                    found = run(args.rows)
+                floor = found[0][1] if name == "B7" else found[1][1]
+                for system, seconds, rows, rss, note in found:
+                    results.append(Result(name, system, rows, seconds, rows / seconds, rss,
+                                          ratio_to_floor=seconds / floor, note=note))  # fmt: skip
     show(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({

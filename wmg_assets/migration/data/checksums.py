@@ -1,7 +1,7 @@
 """The SQL each database runs so two tables can be compared without moving their rows: a
 canonical text per value (the same text in every dialect for the same value), a row hash
-(md5 of the row's texts), and segment checksums (count and two sums of 28-bit slices of the
-hash, so no sum overflows a BIGINT below 2^35 rows).
+(md5 of the row's texts), and segment checksums (count and the exact sum of each row's
+first 60 hash bits).
 
 | value | canonical text |
 |---|---|
@@ -35,18 +35,21 @@ def row_text(columns: Sequence[str], dialect: str) -> str:
     return f" || {SEPARATOR} || ".join(parts)
 
 
-def hash_slices(columns: Sequence[str], dialect: str) -> tuple[str, str]:
-    """Two integers of 28 bits each, from the row's md5."""
-    digest = f"md5({row_text(columns, dialect)})"
+def row_digest(columns: Sequence[str], dialect: str) -> str:
+    """The md5 (hex) of the row's canonical texts."""
+    return f"md5({row_text(columns, dialect)})"
+
+
+def digest_number(digest: str, dialect: str) -> str:
+    """The first 60 bits of a hex md5 as an integer; its sum is taken as an exact decimal
+    (PostgreSQL's and DuckDB's sums of BIGINT already are; Redshift's is cast first)."""
     if dialect == "postgres":
-        return tuple(  # type: ignore[return-value]
-            f"('x' || lpad(substr({digest}, {start}, 7), 8, '0'))::bit(32)::int" for start in (1, 8)
-        )
+        return f"('x' || substr({digest}, 1, 15))::bit(60)::bigint"
     if dialect == "redshift":
-        return tuple(f"STRTOL(SUBSTRING({digest}, {s}, 7), 16)" for s in (1, 8))  # type: ignore[return-value]
+        return f"CAST(STRTOL(SUBSTRING({digest}, 1, 15), 16) AS DECIMAL(38, 0))"
     if dialect == "spark":
-        return tuple(f"CAST(conv(substr({digest}, {s}, 7), 16, 10) AS BIGINT)" for s in (1, 8))  # type: ignore[return-value]
-    return tuple(f"CAST('0x' || substr({digest}, {s}, 7) AS INTEGER)" for s in (1, 8))  # type: ignore[return-value]
+        return f"CAST(conv(substr({digest}, 1, 15), 16, 10) AS DECIMAL(38, 0))"
+    return f"CAST('0x' || substr({digest}, 1, 15) AS BIGINT)"
 
 
 def key_sql(column: str, dialect: str, text_key: bool) -> str:

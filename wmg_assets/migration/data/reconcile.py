@@ -5,7 +5,7 @@ reladiff's method:
 1. The key space is cut into segments. A single integer key is cut arithmetically and all
    segments' checksums come from one `GROUP BY` scan per side; any other key (text,
    composite) is cut at checkpoints read from the larger side (every n-th key).
-2. Each segment's (count, two sums of row-hash slices) is compared (`checksums.py`).
+2. Each segment's (count, sum of the rows' hash numbers) is compared (`checksums.py`).
 3. A differing segment is cut again, until it holds at most `leaf_rows` rows; then its rows
    (keys and canonical texts only) are read from both sides and compared: keys missing in
    the target, keys missing in the source, and rows whose values differ, with the columns
@@ -23,8 +23,9 @@ from typing import Any
 from wmg_assets.migration.data.checksums import (
     bound_params,
     canonical,
-    hash_slices,
+    digest_number,
     key_sql,
+    row_digest,
     tuple_bound,
 )
 
@@ -120,28 +121,26 @@ class _Compare:
 
         return [quoted(k, side.dialect) for k in self.keys]
 
-    def _checksum(self, side: Side, lo: Key | None, hi: Key | None) -> tuple[int, int, int]:
-        h1, h2 = hash_slices(self.columns + self.keys, side.dialect)
-        where, params = self._where(side, lo, hi)
-        [(count, s1, s2)] = self._query(
-            side, f"SELECT count(*), sum({h1}), sum({h2}) FROM {side.name_sql()}{where}", params
-        )
-        return int(count), int(s1 or 0), int(s2 or 0)
+    def _sums(self, side: Side, select: str, where: str, group: bool) -> str:
+        """count and the sum of the rows' hash numbers over rows of `where` (`select` adds
+        the bucket column when `group`); the md5 appears once, so it is computed once."""
+        number = digest_number(row_digest(self.columns + self.keys, side.dialect), side.dialect)
+        tail = " GROUP BY 1" if group else ""
+        return f"SELECT {select}count(*), sum({number}) FROM {side.name_sql()}{where}{tail}"
 
-    def _buckets(self, side: Side, low: int, width: int) -> dict[int, tuple[int, int, int]]:
+    def _checksum(self, side: Side, lo: Key | None, hi: Key | None) -> tuple[int, int]:
+        where, params = self._where(side, lo, hi)
+        [(count, total)] = self._query(side, self._sums(side, "", where, False), params)
+        return int(count), int(total or 0)
+
+    def _buckets(self, side: Side, low: int, width: int) -> dict[int, tuple[int, int]]:
         """Checksums of `[low + i*width, low + (i+1)*width)` for every i, in one scan."""
-        h1, h2 = hash_slices(self.columns + self.keys, side.dialect)
         key = self._plain_keys(side)[0]
         divide = "//" if side.dialect == "duckdb" else "/"
-        bucket = f"(CAST({key} AS BIGINT) - {int(low)}) {divide} {int(width)}"
+        bucket = f"(CAST({key} AS BIGINT) - {int(low)}) {divide} {int(width)}, "
         where, params = self._where(side, None, None)
-        rows = self._query(
-            side,
-            f"SELECT {bucket} AS b, count(*), sum({h1}), sum({h2}) "
-            f"FROM {side.name_sql()}{where} GROUP BY 1",
-            params,
-        )
-        return {int(b): (int(c), int(s1 or 0), int(s2 or 0)) for b, c, s1, s2 in rows}
+        rows = self._query(side, self._sums(side, bucket, where, True), params)
+        return {int(b): (int(c), int(total or 0)) for b, c, total in rows}
 
     def _key_range(self) -> tuple[int, int] | None:
         bounds = []
