@@ -82,7 +82,9 @@ def run_b7(rows: int) -> list[tuple[str, float, int, float, str]]:
         results.append(("wmg migrate run (copy + reconcile)", wall, rows, rss,
                         f"reconciliation: {table['result']}"))  # fmt: skip
 
-        alchemy = source.replace("postgresql://", "postgresql+psycopg2://")
+        # dlt wants a password in its URLs (the server trusts loopback: any one does)
+        alchemy = source.replace("postgresql://wmg@", "postgresql+psycopg2://wmg:wmg@")
+        dlt_db = dlt_db.replace("postgresql://wmg@", "postgresql://wmg:wmg@")
         script = (
             "import dlt, sys\n"
             "from dlt.sources.sql_database import sql_table\n"

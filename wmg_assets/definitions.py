@@ -33,6 +33,8 @@ from wmg_assets.migration.config import (
     load_ddl_sources,
     load_sql_codebases,
 )
+from wmg_assets.migration.data.specs import TableSpec
+from wmg_assets.migration.data_assets import build_data_asset, load_data_specs
 from wmg_checks.reconciliation import reconciliation_check
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
 from wmg_resources.resources import build_resources
@@ -64,10 +66,11 @@ def build_definitions(
     datamarts: list[DatamartConfig] | None = None,
     codebases: list[SqlCodebaseConfig] | None = None,
     ddl_sources: list[DdlSourceConfig] | None = None,
+    data_specs: list[tuple[str, TableSpec]] | None = None,
 ) -> dg.Definitions:
     kinds = platform_kinds(settings)
     golds, apis, datamarts = golds or [], apis or [], datamarts or []
-    codebases, ddl_sources = codebases or [], ddl_sources or []
+    codebases, ddl_sources, data_specs = codebases or [], ddl_sources or [], data_specs or []
     jobs = [feed_file_job(feed) for feed in feeds]
     sensors, schedules = landing_triggers(
         feeds, jobs, sensor_settings(settings), sqs_configured=bool(settings.sqs_queue_url)
@@ -83,7 +86,8 @@ def build_definitions(
         + [job_asset(job, settings.env.value) for job in JOBS]
         + [build_datamart_assets(mart, settings.datamart_source) for mart in datamarts]
         + [build_sql_codebase_asset(codebase) for codebase in codebases]
-        + [build_ddl_asset(source, schema) for source in ddl_sources for schema in source.schemas],
+        + [build_ddl_asset(source, schema) for source in ddl_sources for schema in source.schemas]
+        + [build_data_asset(name, spec) for name, spec in data_specs],
         asset_checks=[
             check
             for feed in feeds
@@ -110,7 +114,7 @@ def load_definitions() -> dg.Definitions:
 
 def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
     """Everything the config folder defines: feeds, gold, APIs, datamarts, the Teradata
-    code bases to convert and the DDL sources to extract and check."""
+    code bases to convert, the DDL sources to extract and check, and the tables to migrate."""
     return build_definitions(
         settings,
         feeds_of(settings),
@@ -119,6 +123,7 @@ def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
         load_datamarts(settings.config_dir / "datamart"),
         load_sql_codebases(settings.config_dir / "migration" / "sql"),
         load_ddl_sources(settings.config_dir / "migration" / "ddl"),
+        load_data_specs(settings.config_dir / "migration" / "data"),
     )
 
 

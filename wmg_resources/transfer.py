@@ -119,10 +119,16 @@ def postgres_pipe(source: Any, target: Any, select_sql: str, table_sql: str,
     in_sql = f"COPY {table_sql} ({column_list(columns)}) FROM STDIN (FORMAT {fmt})"
     with source.conn.cursor() as out_cur, target.conn.cursor() as in_cur:
         with out_cur.copy(out_sql.encode()) as out_copy, in_cur.copy(in_sql.encode()) as in_copy:
+            buffer = bytearray()  # COPY hands over one row per chunk: written by the MB
             for chunk in out_copy:
-                in_copy.write(chunk)
-                if progress:
-                    progress(0)
+                buffer += chunk
+                if len(buffer) >= CHUNK:
+                    in_copy.write(bytes(buffer))
+                    buffer.clear()
+                    if progress:
+                        progress(0)
+            if buffer:
+                in_copy.write(bytes(buffer))
         rows = in_cur.rowcount  # set once the COPY is finished, before the cursor closes
     if progress:
         progress(rows)

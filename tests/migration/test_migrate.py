@@ -157,3 +157,52 @@ def test_a_yaml_spec_and_its_invalid_rows(tmp_path: Path) -> None:
         ("a.t", "append", ["id", "day"])
     ]
     assert [(i.row, i.field) for i in invalid] == [(2, "source_connection"), (3, "load_type")]
+
+
+def test_the_data_asset_and_its_blocking_reconciled_check(urls: dict[str, str],
+                                                          tmp_path: Path) -> None:  # fmt: skip
+    import dagster as dg
+
+    from wmg_assets.migration.data_assets import build_data_asset, load_data_specs
+    from wmg_resources.warehouse import WarehouseResource
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "legacy.yaml").write_text(
+        "name: legacy\ntables:\n"
+        f"  - {{source_table: app.customers, source_connection: '{urls['pg_source']}',\n"
+        f"     target_table: copy.customers, target_connection: '{urls['pg_target']}'}}\n"
+    )
+    [(name, spec)] = load_data_specs(folder)
+    asset = build_data_asset(name, spec)
+    resources = {"warehouse": WarehouseResource(url=urls["pg_target"])}
+    result = dg.materialize([asset], resources=resources)
+    assert result.success
+    [check] = result.get_asset_check_evaluations()
+    assert check.passed and check.check_name == "reconciled"
+    [materialization] = result.get_asset_materialization_events()
+    metadata = materialization.materialization.metadata
+    assert metadata["rows_copied"].value == 300 and metadata["load_type"].value == "overwrite"
+
+    # A target that alters what it is given (a trigger) fails the check with the keys.
+    target = connect_database(urls["pg_target"])
+    target.execute("CREATE FUNCTION copy.shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                   "IF NEW.id % 100 = 0 THEN NEW.name := upper(NEW.name); END IF; RETURN NEW; "
+                   "END $$")  # fmt: skip
+    target.execute("CREATE TRIGGER shout BEFORE INSERT ON copy.customers FOR EACH ROW "
+                   "EXECUTE FUNCTION copy.shout()")  # fmt: skip
+    failed = dg.materialize([asset], resources=resources, raise_on_error=False)
+    [check] = failed.get_asset_check_evaluations()
+    assert not check.passed and check.description == (
+        "differ: {'changed': 3, 'missing_in_target': 0, 'missing_in_source': 0}"
+    )
+    records = check.metadata["differences"].value.records  # type: ignore[union-attr]
+    assert [(r.data["key"], r.data["columns"]) for r in records] == [
+        ("(100,)", "name"), ("(200,)", "name"), ("(300,)", "name")
+    ]  # fmt: skip
+    audit = target.query(
+        "SELECT status, records_inserted FROM wmg.job_sts "
+        "WHERE job_id = 'migration/data/legacy' ORDER BY run_start_ts"
+    )[1]
+    assert audit == [("SUCCESS", 300), ("SUCCESS", 300)]
+    target.close()
