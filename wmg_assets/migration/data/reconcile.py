@@ -23,9 +23,8 @@ from typing import Any
 from wmg_assets.migration.data.checksums import (
     bound_params,
     canonical,
-    digest_number,
     key_sql,
-    row_digest,
+    row_number_sql,
     tuple_bound,
 )
 
@@ -124,7 +123,8 @@ class _Compare:
     def _sums(self, side: Side, select: str, where: str, group: bool) -> str:
         """count and the sum of the rows' hash numbers over rows of `where` (`select` adds
         the bucket column when `group`); the md5 appears once, so it is computed once."""
-        number = digest_number(row_digest(self.columns + self.keys, side.dialect), side.dialect)
+        same = self.sides[0].dialect == self.sides[1].dialect
+        number = row_number_sql(self.columns + self.keys, side.dialect, same)
         tail = " GROUP BY 1" if group else ""
         return f"SELECT {select}count(*), sum({number}) FROM {side.name_sql()}{where}{tail}"
 
