@@ -206,3 +206,48 @@ def test_the_data_asset_and_its_blocking_reconciled_check(urls: dict[str, str],
     )[1]
     assert audit == [("SUCCESS", 300), ("SUCCESS", 300)]
     target.close()
+
+
+def test_a_killed_overwrite_leaves_the_target_as_it_was(urls: dict[str, str],
+                                                        tmp_path: Path) -> None:  # fmt: skip
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    source, target = connect_database(urls["pg_source"]), connect_database(urls["pg_target"])
+    source.execute("CREATE TABLE app.big (id BIGINT PRIMARY KEY, payload TEXT)")
+    source.execute("INSERT INTO app.big SELECT i, repeat(md5(i::text), 4) "
+                   "FROM generate_series(1, 200000) AS g(i)")  # fmt: skip
+    target.execute("CREATE SCHEMA copy")
+    target.execute("CREATE TABLE copy.big (id BIGINT PRIMARY KEY, payload TEXT)")
+    target.execute("INSERT INTO copy.big VALUES (1, 'old'), (2, 'old')")
+    spec = tmp_path / "big.csv"
+    header = "source_table#source_connection#target_table#target_connection#load_type\n"
+    spec.write_text(
+        header + f"app.big#{urls['pg_source']}#copy.big#{urls['pg_target']}#overwrite\n"
+    )
+    wmg = str(Path(sys.executable).parent / "wmg")
+    proc = subprocess.Popen([wmg, "migrate", "run", str(spec)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:  # the COPY into the target runs
+        active = target.query("SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+                              "'COPY \"copy\".\"big\"%' AND state = 'active'")[1][0][0]  # fmt: skip
+        if active:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the copy ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.5)  # the server notices the dropped connection and rolls back
+    assert target.query("SELECT id, payload FROM copy.big ORDER BY id")[1] == [
+        (1, "old"), (2, "old")
+    ]  # fmt: skip
+    code, outcome, output = _run(spec)
+    assert code == 0, output
+    [table] = outcome["tables"]
+    assert (table["rows"], table["result"]) == (200000, "matched")
+    source.close()
+    target.close()

@@ -135,7 +135,7 @@ def kind(request: pytest.FixtureRequest) -> tuple[str, str | None]:
 
 
 @settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(loaded=files)
 def test_random_files_give_the_reference_table(

@@ -11,14 +11,17 @@ reladiff's method:
    the target, keys missing in the source, and rows whose values differ, with the columns
    that differ.
 
-When little differs the cost is about one scan of each table (aggregates only).
+When little differs the cost is about one scan of each table (aggregates only), the two
+sides scanning at once.
 """
 
 import itertools
 import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from wmg_assets.migration.data.checksums import (
     bound_params,
@@ -29,6 +32,7 @@ from wmg_assets.migration.data.checksums import (
 )
 
 Key = tuple[Any, ...]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -85,12 +89,14 @@ class _Compare:
         self.keys, self.columns = list(keys), columns
         self.leaf_rows, self.fanout, self.shown = leaf_rows, fanout, shown
         self.result = Reconciliation(columns=columns)
+        self._lock = threading.Lock()  # the counters, updated from both sides' threads
         self.text_key = self._text_keys()
 
     # -- SQL ---------------------------------------------------------------------------
 
     def _query(self, side: Side, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        self.result.queries += 1
+        with self._lock:
+            self.result.queries += 1
         return side.db.query(sql, list(params) if params else None)[1]
 
     def _keys(self, side: Side) -> list[str]:
@@ -178,8 +184,19 @@ class _Compare:
         n = len(self.keys)
         for row in self._query(side, sql, params):
             found[tuple(row[n : 2 * n])] = (tuple(row[:n]), tuple(row[2 * n :]))
-        self.result.rows_read += len(found)
+        with self._lock:
+            self.result.rows_read += len(found)
         return found
+
+    def _both(self, fn: Callable[[Side], T]) -> tuple[T, T]:
+        """`fn` of each side; at once, in two threads, when the sides are two connections
+        (each database scans while the other does: the drivers release the GIL)."""
+        source, target = self.sides
+        if source.db is target.db:
+            return fn(source), fn(target)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            first, second = pool.submit(fn, source), pool.submit(fn, target)
+            return first.result(), second.result()
 
     # -- the bisection -----------------------------------------------------------------
 
@@ -197,7 +214,7 @@ class _Compare:
         total = max(self._count(s) for s in self.sides)
         segments = max(1, min(4096, math.ceil(total / self.leaf_rows)))
         width = max(1, math.ceil((high - low + 1) / segments))
-        a, b = (self._buckets(side, low, width) for side in self.sides)
+        a, b = self._both(lambda side: self._buckets(side, low, width))
         self.result.source_rows = sum(v[0] for v in a.values())
         self.result.target_rows = sum(v[0] for v in b.values())
         for bucket in sorted(a.keys() | b.keys()):
@@ -215,7 +232,7 @@ class _Compare:
         self, lo: Key | None, hi: Key | None, rows_a: int | None = None, rows_b: int | None = None
     ) -> None:
         if rows_a is None or rows_b is None:
-            a, b = (self._checksum(side, lo, hi) for side in self.sides)
+            a, b = self._both(lambda side: self._checksum(side, lo, hi))
             if lo is None and hi is None:
                 self.result.source_rows, self.result.target_rows = a[0], b[0]
             if a == b:
@@ -231,13 +248,13 @@ class _Compare:
             self._segment(start, end)
 
     def _compare_rows(self, lo: Key | None, hi: Key | None) -> None:
-        mine, theirs = (self._rows(side, lo, hi) for side in self.sides)
+        mine, theirs = self._both(lambda side: self._rows(side, lo, hi))
         result = self.result
-        for key in mine.keys() - theirs.keys():
+        for key in _in_key_order(mine.keys() - theirs.keys(), mine):
             self._add("missing_in_target", result.missing_in_target, mine[key][0])
-        for key in theirs.keys() - mine.keys():
+        for key in _in_key_order(theirs.keys() - mine.keys(), theirs):
             self._add("missing_in_source", result.missing_in_source, theirs[key][0])
-        for key in mine.keys() & theirs.keys():
+        for key in _in_key_order(mine.keys() & theirs.keys(), mine):
             a, b = mine[key][1], theirs[key][1]
             if a != b:
                 differing = [c for c, x, y in zip(self.columns, a, b, strict=True) if x != y]
@@ -247,6 +264,14 @@ class _Compare:
         self.result.counts[name] = self.result.counts.get(name, 0) + 1
         if len(found) < self.shown:
             found.append(item)
+
+
+def _in_key_order(keys: set, rows: dict) -> list:
+    """The keys in the order of their values (a mix that does not compare: their texts)."""
+    try:
+        return sorted(keys, key=lambda k: rows[k][0])
+    except TypeError:  # e.g. a NULL in a composite key
+        return sorted(keys)
 
 
 def table_columns(side: Side) -> list[str]:
