@@ -40,11 +40,16 @@ def row_digest(columns: Sequence[str], dialect: str) -> str:
     return f"md5({row_text(columns, dialect)})"
 
 
-def row_number_sql(columns: Sequence[str], dialect: str, same_dialect: bool) -> str:
-    """Each row's hash as an integer. Two PostgreSQL sides use `hashtextextended` (64 bits,
-    about twice as fast as md5); any other pair the md5's first 60 bits, which every
-    dialect computes alike."""
+def row_number_sql(columns: Sequence[str], dialect: str, same_dialect: bool,
+                   same_types: bool = False) -> str:  # fmt: skip
+    """Each row's hash as an integer. Two PostgreSQL sides hash natively: the row itself
+    (`hash_record_extended`, no text made: about 3x faster than md5) when the columns have
+    the same types on both, else its canonical text (`hashtextextended`); any other pair
+    uses the md5's first 60 bits, which every dialect computes alike."""
     if same_dialect and dialect == "postgres":
+        if same_types:
+            names = ", ".join(quoted(c, dialect) for c in columns)
+            return f"hash_record_extended(ROW({names}), 0)"
         return f"hashtextextended({row_text(columns, dialect)}, 0)"
     return digest_number(row_digest(columns, dialect), dialect)
 

@@ -91,6 +91,7 @@ class _Compare:
         self.result = Reconciliation(columns=columns)
         self._lock = threading.Lock()  # the counters, updated from both sides' threads
         self.text_key = self._text_keys()
+        self.same_types = self._same_postgres_types()
 
     # -- SQL ---------------------------------------------------------------------------
 
@@ -121,6 +122,27 @@ class _Compare:
                 return [isinstance(v, str) for v in rows[0]]
         return [False] * len(self.keys)
 
+    def _same_postgres_types(self) -> bool:
+        """Whether both sides are PostgreSQL 14+ with the compared columns of the same
+        types (then rows hash as records: equal values, equal hashes)."""
+        if any(s.dialect != "postgres" for s in self.sides):
+            return False
+        found = []
+        for side in self.sides:
+            [(version,)] = self._query(side, "SELECT current_setting('server_version_num')")
+            if int(version) < 140000:
+                return False
+            rows = self._query(
+                side,
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE "
+                f"attrelid = CAST({side.db.param} AS regclass) AND attnum > 0 "
+                "AND NOT attisdropped",
+                [side.name_sql()],
+            )
+            types = dict(rows)
+            found.append([types.get(c) for c in self.columns + self.keys])
+        return found[0] == found[1] and None not in found[0]
+
     def _plain_keys(self, side: Side) -> list[str]:
         from wmg_assets.migration.schema.ddl_text import quoted
 
@@ -130,7 +152,7 @@ class _Compare:
         """count and the sum of the rows' hash numbers over rows of `where` (`select` adds
         the bucket column when `group`); the md5 appears once, so it is computed once."""
         same = self.sides[0].dialect == self.sides[1].dialect
-        number = row_number_sql(self.columns + self.keys, side.dialect, same)
+        number = row_number_sql(self.columns + self.keys, side.dialect, same, self.same_types)
         tail = " GROUP BY 1" if group else ""
         return f"SELECT {select}count(*), sum({number}) FROM {side.name_sql()}{where}{tail}"
 
