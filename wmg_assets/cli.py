@@ -12,7 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from wmg_assets.migration.cli import code_app, data_app, ddl_app, docs_app, migrate_app
+from wmg_assets.migration.cli import ddl_app
+from wmg_assets.migration.data_cli import data_app, migrate_app
+from wmg_assets.migration.files_cli import code_app, docs_app
 
 if TYPE_CHECKING:
     from wmg_resources.settings import WmgSettings
