@@ -251,3 +251,32 @@ def test_a_killed_overwrite_leaves_the_target_as_it_was(urls: dict[str, str],
     assert (table["rows"], table["result"]) == (200000, "matched")
     source.close()
     target.close()
+
+
+@pytest.mark.moto
+def test_secret_connections_from_secrets_manager(urls: dict[str, str], tmp_path: Path,
+                                                 moto_endpoint: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """`secret:<name>` in a spec: host, port, user, password and dbname from a Secrets
+    Manager secret (the moto server), never written in the spec."""
+    from urllib.parse import urlsplit
+
+    import boto3
+
+    monkeypatch.setenv("WMG_AWS_ENDPOINT_URL", moto_endpoint)
+    client = boto3.client("secretsmanager", endpoint_url=moto_endpoint, region_name="us-east-1")
+    for name, url in (("legacy-pg", urls["pg_source"]), ("dw-pg", urls["pg_target"])):
+        parts = urlsplit(url)
+        client.create_secret(Name=name, SecretString=json.dumps({
+            "engine": "postgres", "host": parts.hostname, "port": parts.port,
+            "username": parts.username, "password": "unused-by-trust-auth",
+            "dbname": parts.path.strip("/"),
+        }))  # fmt: skip
+    spec = tmp_path / "secret.csv"
+    spec.write_text(SPEC_HEADER + "\ncustomers#app.customers#secret:legacy-pg#*##customers#"
+                    "copy.customers#secret:dw-pg#overwrite#\n")  # fmt: skip
+    code, outcome, output = _run(spec)
+    assert code == 0, output
+    [table] = outcome["tables"]
+    assert (table["rows"], table["result"]) == (300, "matched")
+    assert "unused-by-trust-auth" not in output
