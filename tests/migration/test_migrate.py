@@ -254,9 +254,9 @@ def test_a_killed_overwrite_leaves_the_target_as_it_was(urls: dict[str, str],
 
 
 @pytest.mark.moto
-def test_secret_connections_from_secrets_manager(urls: dict[str, str], tmp_path: Path,
-                                                 moto_endpoint: str,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_secret_connections_from_secrets_manager(
+    urls: dict[str, str], tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`secret:<name>` in a spec: host, port, user, password and dbname from a Secrets
     Manager secret (the moto server), never written in the spec."""
     from urllib.parse import urlsplit
