@@ -19,16 +19,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from wmg_resources.warehouse.dialect import column_list
+
 BATCH_ROWS = 100_000
 CHUNK = 1 << 20
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def column_list(columns: Sequence[str]) -> str:
-    return ", ".join(_quoted(c) for c in columns)
 
 
 class _CopyReader(io.RawIOBase):
@@ -84,7 +78,9 @@ def write_batches(db: Any, table_sql: str, columns: Sequence[str],
     rows = 0
     if db.dialect == "postgres":
         options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
-        copy_sql = f"COPY {table_sql} ({column_list(columns)}) FROM STDIN (FORMAT csv)"
+        copy_sql = (
+            f"COPY {table_sql} ({column_list(list(columns), db.dialect)}) FROM STDIN (FORMAT csv)"
+        )
         with db.conn.cursor() as cur, cur.copy(copy_sql.encode()) as copy:
             for batch in batches:
                 buffer = io.BytesIO()
@@ -98,8 +94,9 @@ def write_batches(db: Any, table_sql: str, columns: Sequence[str],
         for batch in batches:
             db.con.register("wmg_transfer_batch", batch)
             try:
-                names = column_list(batch.schema.names)
-                db.con.execute(f"INSERT INTO {table_sql} ({column_list(columns)}) "
+                names = column_list(batch.schema.names, db.dialect)
+                into = column_list(list(columns), db.dialect)
+                db.con.execute(f"INSERT INTO {table_sql} ({into}) "
                                f"SELECT {names} FROM wmg_transfer_batch")  # fmt: skip
             finally:
                 db.con.unregister("wmg_transfer_batch")
@@ -116,7 +113,9 @@ def postgres_pipe(source: Any, target: Any, select_sql: str, table_sql: str,
     """PostgreSQL to PostgreSQL: COPY out piped into COPY in (the rows copied)."""
     fmt = "binary" if binary else "csv"
     out_sql = f"COPY ({select_sql}) TO STDOUT (FORMAT {fmt})"
-    in_sql = f"COPY {table_sql} ({column_list(columns)}) FROM STDIN (FORMAT {fmt})"
+    in_sql = (
+        f"COPY {table_sql} ({column_list(list(columns), 'postgres')}) FROM STDIN (FORMAT {fmt})"
+    )
     with source.conn.cursor() as out_cur, target.conn.cursor() as in_cur:
         with out_cur.copy(out_sql.encode()) as out_copy, in_cur.copy(in_sql.encode()) as in_copy:
             buffer = bytearray()  # COPY hands over one row per chunk: written by the MB

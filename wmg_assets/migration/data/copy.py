@@ -156,7 +156,8 @@ def _count(db: Any, table: str) -> int:
 
 
 def _largest(db: Any, table: str, column: str | None) -> Any:
-    if column is None or _table(db, table) is None:
+    """The column's largest value in the (existing) target table."""
+    if column is None:
         return None
     [(value,)] = db.query(f"SELECT max({quoted(column, db.dialect)}) FROM "
                           f"{_name_sql(table, db.dialect)}")[1]  # fmt: skip

@@ -55,7 +55,7 @@ ORDER BY table_name"""
 
 COLUMNS_SQL = """
 SELECT table_name, column_name, data_type, character_maximum_length, numeric_precision,
-       numeric_scale, is_nullable, column_default, collation_name, {identity}
+       numeric_scale, is_nullable, column_default, collation_name, NULL
 FROM information_schema.columns
 WHERE table_schema = {p}
 ORDER BY table_name, ordinal_position"""
@@ -149,7 +149,7 @@ def read_schema(
     _, objects = db.query(_sql(OBJECTS_SQL, db), [schema])
     kinds = {name: kind for name, kind in objects}
     columns_sql = POSTGRES_COLUMNS_SQL if dialect == "postgres" else COLUMNS_SQL
-    _, column_rows = db.query(_sql(columns_sql, db, identity="NULL"), [schema])
+    _, column_rows = db.query(_sql(columns_sql, db), [schema])
     columns: dict[str, list[Column]] = defaultdict(list)
     for (
         table,
