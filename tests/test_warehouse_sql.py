@@ -34,7 +34,7 @@ def test_dedupe_orders_by_column_then_line() -> None:
 
 def test_redshift_copy_and_manifest() -> None:
     sql = copy_parquet_sql(
-        "_wmg_stg_1", ["id", "b"], "s3://b/m.manifest", "arn:aws:iam::1:role/r'x"
+        '"_wmg_stg_1"', ["id", "b"], "s3://b/m.manifest", "arn:aws:iam::1:role/r'x"
     )
     assert sql == (
         'COPY "_wmg_stg_1" ("id", "b") FROM \'s3://b/m.manifest\' '

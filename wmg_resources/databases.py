@@ -4,7 +4,8 @@
 `pip install wmg-platform[teradata]`), `spark://local` or `sc://host:port` (Spark SQL, a
 DDL validation target), and `secret://<name>`: a Secrets Manager secret
 holding `engine`, `host`, `port`, `username`, `password` and `dbname` (the RDS / Redshift
-secret layout), so no password is written in a config file.
+secret layout; optionally `options`, the URL's query, e.g. a Redshift `iam_role`), so no
+password is written in a config file.
 
 Every connection answers `query(sql, params)` → `(column names, rows)`, `execute`,
 `transaction()` and `close()`, and says its `dialect` and parameter marker (`param`).
@@ -15,7 +16,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from wmg_resources.settings import redact_url
 
@@ -118,7 +119,9 @@ def secret_url(name: str, client: Any | None = None) -> str:
     password = quote(str(secret.get("password", "")), safe="")
     port = f":{secret['port']}" if secret.get("port") else ""
     database = secret.get("dbname") or secret.get("database") or ""
-    return f"{engine}://{user}:{password}@{secret['host']}{port}/{database}"
+    options = secret.get("options") or {}
+    query = ("?" + urlencode({k: str(v) for k, v in options.items()})) if options else ""
+    return f"{engine}://{user}:{password}@{secret['host']}{port}/{database}{query}"
 
 
 def connect_database(url: str, secrets_client: Any | None = None):

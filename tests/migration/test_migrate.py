@@ -4,33 +4,18 @@ column list, an invalid row, a missing target); every copied table reconciles `m
 an incremental run copies only the newer rows, the boundary timestamp's rows exactly once."""
 
 import json
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from tests.migration.conftest import rows_of
 from wmg_assets.cli import app
 from wmg_assets.migration.data.specs import read_specs
 from wmg_resources.databases import connect_database
 
 pytestmark = pytest.mark.postgres
 
-SOURCE_SQL = [
-    "CREATE SCHEMA app",
-    "CREATE TABLE app.events (id BIGINT PRIMARY KEY, ts TIMESTAMP NOT NULL, kind VARCHAR(10), "
-    "note VARCHAR(50))",
-    "INSERT INTO app.events SELECT i, TIMESTAMP '2026-01-01' + (i / 10) * INTERVAL '1 hour', "
-    "CASE WHEN i % 3 = 0 THEN 'click' ELSE 'view' END, CASE WHEN i % 5 = 0 THEN NULL "
-    "WHEN i % 7 = 0 THEN '' ELSE 'n' || CAST(i AS VARCHAR) END FROM generate_series(1, 1000) "
-    "AS g(i)",
-    "CREATE TABLE app.customers (id INT PRIMARY KEY, name VARCHAR(40), credit DECIMAL(12,2), "
-    "active BOOLEAN)",
-    "INSERT INTO app.customers SELECT i, 'c' || CAST(i AS VARCHAR), CAST(i AS DECIMAL(12,2)) / 4, "
-    "i % 2 = 0 FROM generate_series(1, 300) AS g(i)",
-]
 SPEC_HEADER = (
     "source_name#source_table#source_connection#source_columns#source_filter#"
     "target_name#target_table#target_connection#load_type#incremental_load_column"
@@ -49,43 +34,11 @@ def _spec(source: str, target: str) -> str:
     return "\n".join([SPEC_HEADER, *rows]) + "\n"
 
 
-@pytest.fixture
-def urls(postgres_server: str, tmp_path: Path) -> Iterator[dict[str, str]]:
-    names = [f"mig_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    with psycopg.connect(postgres_server, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'CREATE DATABASE "{name}"'.encode())
-    base = postgres_server.rsplit("/", 1)[0]
-    found = {
-        "pg_source": f"{base}/{names[0]}",
-        "pg_target": f"{base}/{names[1]}",
-        "duck_source": f"duckdb:///{tmp_path / 'source.duckdb'}",
-        "duck_target": f"duckdb:///{tmp_path / 'target.duckdb'}",
-    }
-    for url in (found["pg_source"], found["duck_source"]):
-        db = connect_database(url)
-        for sql in SOURCE_SQL:
-            db.execute(sql)
-        db.close()
-    yield found
-    with psycopg.connect(postgres_server, autocommit=True) as conn:
-        for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'.encode())
-
-
 def _run(spec: Path) -> tuple[int, dict, str]:
     result = CliRunner().invoke(app, ["migrate", "run", str(spec), "--json"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     lines = [line for line in result.output.splitlines() if line.startswith("{")]
     return result.exit_code, json.loads(lines[-1]), result.output
-
-
-def _rows(url: str, sql: str) -> list[tuple]:
-    db = connect_database(url)
-    try:
-        return db.query(sql)[1]
-    finally:
-        db.close()
 
 
 @pytest.mark.parametrize(
@@ -109,9 +62,9 @@ def test_a_spec_copies_reconciles_and_reports(
     assert by_target["copy.active_customers"]["rows"] == 100
     assert {t["result"] for t in outcome["tables"] if t["rows"] != ""} == {"matched"}
     assert by_target["copy.nope"]["result"].startswith("failed: app.nope: no such table")
-    columns = _rows(urls[target], "SELECT * FROM copy.active_customers ORDER BY id LIMIT 1")
+    columns = rows_of(urls[target], "SELECT * FROM copy.active_customers ORDER BY id LIMIT 1")
     assert columns == [(102, "c102")]  # the column list and the filter
-    empty_vs_null = _rows(
+    empty_vs_null = rows_of(
         urls[target],
         "SELECT count(*) FILTER (WHERE note IS NULL), "
         "count(*) FILTER (WHERE note = '') FROM copy.events",
@@ -136,12 +89,12 @@ def test_a_spec_copies_reconciles_and_reports(
     [events] = outcome["tables"]
     assert events["result"] == "matched"
     assert events["rows"] == 1 + 5 + 5  # the old boundary row again, and the 10 new ones
-    assert _rows(urls[target], "SELECT count(*), count(DISTINCT id) FROM copy.events") == [
+    assert rows_of(urls[target], "SELECT count(*), count(DISTINCT id) FROM copy.events") == [
         (1010, 1010)
     ]
 
 
-def test_a_yaml_spec_and_its_invalid_rows(tmp_path: Path) -> None:
+def test_a_yaml_spec_and_its_invalidrows_of(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         "tables:\n"

@@ -1,11 +1,15 @@
 """`wmg migrate run` and `wmg data reconcile`: table data on the command line."""
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from wmg_assets.migration.cli import connect_or_exit, consoles, fail, print_table
+
+if TYPE_CHECKING:
+    from wmg_assets.migration.data.migrate import MigrationRun
 
 data_app = typer.Typer(help="Table data: reconcile a copy with its source.", no_args_is_help=True)
 
@@ -72,29 +76,13 @@ def data_reconcile(
 migrate_app = typer.Typer(help="Copy tables between databases.", no_args_is_help=True)
 
 
-@migrate_app.command("run")
-def migrate_run(
-    spec: Annotated[Path, typer.Argument(help="the spec: a `#`-separated CSV or a YAML file")],
-    as_json: Annotated[bool, typer.Option("--json", help="the outcome as JSON")] = False,
-) -> None:
-    """Copy every table of the spec (append, overwrite or incremental) and reconcile it with
-    its source. Invalid rows are reported and skipped. Exit 0 when every row copied and
-    matched, 1 otherwise, 2 when the spec cannot be read."""
-    import json
+def _progress_run(run_with: "Callable[[Callable], MigrationRun]") -> "MigrationRun":
+    """Run a migration with a progress line per table (rows and rows/s) on stderr."""
     import time
 
     from rich.progress import Progress, TextColumn
 
-    from wmg_assets.migration.data.migrate import run_specs
-    from wmg_assets.migration.data.specs import read_specs
-
-    try:
-        specs, invalid = read_specs(spec)
-    except (OSError, ValueError) as e:
-        raise fail(e) from e
-    out, err = consoles()
-    for row in invalid:
-        err.print(f"invalid: {row}", markup=False)
+    _, err = consoles()
     columns = (
         TextColumn("{task.description}"),
         TextColumn("{task.completed:,.0f} rows"),
@@ -114,7 +102,133 @@ def migrate_run(
 
             return advance
 
-        run = run_specs(specs, invalid, on_table)
+        return run_with(on_table)
+
+
+def _staging_factory(location: str | None, role_arn: str | None):
+    """Each table's temporary S3 prefix under `location` (None: no staging)."""
+    if location is None:
+        return None
+    from wmg_resources.aws_accounts import AwsAccount
+    from wmg_resources.s3_staging import S3Staging, split_s3_uri
+
+    try:
+        split_s3_uri(location)
+    except ValueError as e:
+        raise fail(e) from e
+    s3 = AwsAccount(role_arn=role_arn).client("s3")
+    return lambda: S3Staging(s3, location)
+
+
+STAGING_HELP = "temporary s3://bucket/prefix the rows pass through (needed with Redshift)"
+ROLE_HELP = "an IAM role ARN to assume (another account)"
+
+
+@migrate_app.command("run")
+def migrate_run(
+    spec: Annotated[Path, typer.Argument(help="the spec: a `#`-separated CSV or a YAML file")],
+    staging: Annotated[str | None, typer.Option(help=STAGING_HELP)] = None,
+    staging_role: Annotated[str | None, typer.Option(help=ROLE_HELP)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the outcome as JSON")] = False,
+) -> None:
+    """Copy every table of the spec (append, overwrite or incremental) and reconcile it with
+    its source. Invalid rows are reported and skipped. Exit 0 when every row copied and
+    matched, 1 otherwise, 2 when the spec cannot be read."""
+    from wmg_assets.migration.data.migrate import run_specs
+    from wmg_assets.migration.data.specs import read_specs
+
+    try:
+        specs, invalid = read_specs(spec)
+    except (OSError, ValueError) as e:
+        raise fail(e) from e
+    _, err = consoles()
+    for row in invalid:
+        err.print(f"invalid: {row}", markup=False)
+    prefix = _staging_factory(staging, staging_role)
+    _report(_progress_run(lambda on_table: run_specs(specs, invalid, on_table, staging=prefix)),
+            as_json)  # fmt: skip
+
+
+@migrate_app.command("postgres-cross-account")
+def migrate_postgres_cross_account(
+    source_secret: Annotated[str, typer.Option(help="the source database's secret")],
+    target_secret: Annotated[str, typer.Option(help="the target database's secret")],
+    schema_name: Annotated[str, typer.Option("--schema", help="the schema copied")],
+    staging: Annotated[str, typer.Option(help="temporary s3://bucket/prefix")],
+    source_role: Annotated[str | None, typer.Option(help=ROLE_HELP)] = None,
+    target_role: Annotated[str | None, typer.Option(help=ROLE_HELP)] = None,
+    load_type: Annotated[str, typer.Option(help="overwrite or append")] = "overwrite",
+    as_json: Annotated[bool, typer.Option("--json", help="the outcome as JSON")] = False,
+) -> None:
+    """Copy every base table of a PostgreSQL schema to another account's database through a
+    temporary S3 prefix (emptied afterwards), each table reconciled: the seed's
+    postgres_cross_account_data_migration."""
+    from pydantic import ValidationError
+
+    from wmg_assets.migration.data.cross_account import (
+        PostgresCrossAccount,
+        run_postgres_cross_account,
+    )
+    from wmg_resources.aws_accounts import AwsAccount
+
+    try:
+        step = PostgresCrossAccount(
+            source_secret=source_secret, target_secret=target_secret, schema_name=schema_name,
+            staging_location=staging, source_account=AwsAccount(role_arn=source_role),
+            target_account=AwsAccount(role_arn=target_role), load_type=load_type,  # type: ignore[arg-type]
+        )  # fmt: skip
+    except ValidationError as e:
+        raise fail(e) from e
+    _report(_progress_run(lambda on_table: run_postgres_cross_account(step, on_table)), as_json)
+
+
+@migrate_app.command("redshift-cross-account")
+def migrate_redshift_cross_account(
+    config: Annotated[Path | None, typer.Option(help="CSV mode: the rows' file")] = None,
+    separator: Annotated[str, typer.Option(help="the CSV's separator")] = "#",
+    source_schema: Annotated[str | None, typer.Option(help="schema mode: from")] = None,
+    target_schema: Annotated[str | None, typer.Option(help="schema mode: into")] = None,
+    secret_name: Annotated[str | None, typer.Option(help="schema mode: the cluster's")] = None,
+    role: Annotated[str | None, typer.Option(help=ROLE_HELP)] = None,
+    error_output_path: Annotated[str | None, typer.Option(help="s3:// for failed rows")] = None,
+) -> None:
+    """Insert-select tables on a Redshift cluster reached with another account's secret (CSV
+    mode or schema mode), failed rows written to S3 as JSON: the seed's
+    redshift_cross_account_data_migration. Exit 1 when a row failed or was invalid."""
+    from pydantic import ValidationError
+
+    from wmg_assets.migration.data.cross_account import (
+        RedshiftCrossAccount,
+        run_redshift_cross_account,
+    )
+    from wmg_resources.aws_accounts import AwsAccount
+
+    try:
+        step = RedshiftCrossAccount(
+            config_path=str(config) if config else None, config_file_sep=separator,
+            source_schema=source_schema, target_schema=target_schema, secret_name=secret_name,
+            error_output_path=error_output_path, account=AwsAccount(role_arn=role),
+        )  # fmt: skip
+    except ValidationError as e:
+        raise fail(e.errors()[0]["msg"]) from e
+    run = run_redshift_cross_account(step)
+    print_table(
+        f"{len(run.copied)} copied, {len(run.failed)} failed, {len(run.invalid)} invalid"
+        + (f"; failed rows in {run.error_file}" if run.error_file else ""),
+        ["source", "target", "load", "rows", "result"],
+        [(r.source_table, r.target_table, r.load_type, n, "copied") for r, n in run.copied]
+        + [(r.source_table, r.target_table, r.load_type, "", f"failed: {e}") for r, e in run.failed]
+        + [("", "", "", "", f"invalid: {i}") for i in run.invalid],
+    )
+    if not run.ok:
+        raise typer.Exit(1)
+
+
+def _report(run: "MigrationRun", as_json: bool) -> None:
+    """The run's table (or JSON); exit 1 unless every row copied and matched."""
+    import json
+
+    out, _ = consoles()
     rows = []
     for r in run.results:
         verdict = (

@@ -20,14 +20,14 @@ from wmg_resources.warehouse.base import Column, Warehouse, columns_from_catalog
 from wmg_resources.warehouse.dialect import column_list, quote
 
 
-def copy_parquet_sql(table: str, columns: list[str], manifest_uri: str, iam_role: str) -> str:
-    """`COPY` of Parquet files listed in a manifest into `table`.
+def copy_parquet_sql(table_sql: str, columns: list[str], manifest_uri: str, iam_role: str) -> str:
+    """`COPY` of Parquet files listed in a manifest into `table_sql` (a quoted name).
 
     Redshift's COPY takes no bind parameters, so the two values are rendered as escaped
     SQL string literals; both come from platform configuration, never from data.
     """
     return (
-        f"COPY {quote(table, 'redshift')} ({column_list(columns, 'redshift')}) "
+        f"COPY {table_sql} ({column_list(columns, 'redshift')}) "
         f"FROM {exp.Literal.string(manifest_uri).sql('redshift')} "
         f"IAM_ROLE {exp.Literal.string(iam_role).sql('redshift')} "
         "FORMAT AS PARQUET MANIFEST"
@@ -111,7 +111,11 @@ class RedshiftWarehouse(Warehouse):
         manifest_key = f"staging/manifests/{table}.manifest"
         lake.put_bytes(parquet_manifest([lake.uri(k) for k in keys], sizes), manifest_key)
         try:
-            self.execute(copy_parquet_sql(table, columns, lake.uri(manifest_key), self.iam_role))
+            self.execute(
+                copy_parquet_sql(
+                    quote(table, self.dialect), columns, lake.uri(manifest_key), self.iam_role
+                )
+            )
             return int(self.scalar(f"SELECT count(*) FROM {quote(table, self.dialect)}"))
         finally:
             lake.delete(manifest_key)

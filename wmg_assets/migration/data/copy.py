@@ -26,7 +26,15 @@ from wmg_assets.migration.data.specs import TableSpec
 from wmg_assets.migration.schema.catalog import read_schema
 from wmg_assets.migration.schema.ddl_text import create_table_sql, quoted
 from wmg_assets.migration.schema.model import Column, ColumnType, Key, Table
-from wmg_resources.transfer import postgres_pipe, source_batches, write_batches
+from wmg_resources.s3_staging import S3Staging
+from wmg_resources.transfer import (
+    check_staging,
+    postgres_pipe,
+    postgres_via_s3,
+    redshift_load,
+    source_batches,
+    write_batches,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +74,17 @@ def _split(table: str) -> tuple[str, str]:
 
 
 def _table(db: Any, name: str) -> Table | None:
+    """The table's model; a Teradata table's types as the conversion engine maps them."""
     schema, table = _split(name)
-    return read_schema(db, schema, tables=[table], views=[]).tables.get(table.lower())
+    if db.dialect != "teradata":
+        return read_schema(db, schema, tables=[table], views=[]).tables.get(table.lower())
+    from wmg_assets.migration.schema.sides import LoadedSide, in_terms_of
+    from wmg_assets.migration.schema.teradata import read_teradata_schema
+
+    model = read_teradata_schema(db, schema, tables=[table], views=[])
+    return in_terms_of(LoadedSide(model, "teradata", db), "redshift").schema.tables.get(
+        table.lower()
+    )
 
 
 def _name_sql(name: str, dialect: str) -> str:
@@ -76,8 +93,11 @@ def _name_sql(name: str, dialect: str) -> str:
 
 def copy_table(spec: TableSpec, source: Any, target: Any,
                progress: Callable[[int], None] | None = None,
-               reconcile: bool = True) -> CopyResult:  # fmt: skip
-    """Copy the spec's table from `source` to `target` and reconcile it (module docstring)."""
+               reconcile: bool = True, staging: S3Staging | None = None) -> CopyResult:  # fmt: skip
+    """Copy the spec's table from `source` to `target` and reconcile it (module docstring).
+    `staging` is the temporary S3 prefix the rows pass through (needed by Redshift either
+    side; optional for PostgreSQL → PostgreSQL, e.g. across accounts)."""
+    check_staging(source, target, staging)
     started = time.monotonic()
     result = CopyResult(spec)
     mine = _table(source, spec.source_table)
@@ -119,12 +139,16 @@ def copy_table(spec: TableSpec, source: Any, target: Any,
             column = quoted(spec.incremental_load_column or "", target.dialect)
             target.execute(f"DELETE FROM {table_sql} WHERE {column} = {target.param}",
                            [watermark])  # fmt: skip
-        result.rows = _stream(source, target, select, table_sql, columns, theirs, progress)
+        result.rows = _stream(source, target, select, table_sql, columns, theirs, progress,
+                              staging)  # fmt: skip
     result.seconds = time.monotonic() - started
     if spec.load_type == "incremental":
         result.watermark_after = _largest(target, spec.target_table, spec.incremental_load_column)
     result.key = spec.key_columns or list(mine.primary_key.columns if mine.primary_key else [])
-    if reconcile and result.key and (spec.load_type != "append" or was_empty):
+    if source.dialect == "teradata":
+        log.warning("%s: not reconciled (checksums are not built for Teradata yet)",
+                    spec.source_table)  # fmt: skip
+    elif reconcile and result.key and (spec.load_type != "append" or was_empty):
         result.reconciliation = _reconcile(spec, source, target, result, where, names)
     return result
 
@@ -165,15 +189,22 @@ def _largest(db: Any, table: str, column: str | None) -> Any:
 
 
 def _stream(source: Any, target: Any, select: str, table_sql: str, columns: list[Column],
-            theirs: Table, progress: Callable[[int], None] | None) -> int:  # fmt: skip
+            theirs: Table, progress: Callable[[int], None] | None,
+            staging: S3Staging | None) -> int:  # fmt: skip
+    """The rows, by the fastest path the pair has (`wmg_resources/transfer.py`)."""
     names = [c.name for c in columns]
     if source.dialect == target.dialect == "postgres":
         same = all(theirs.column(c.name) is not None and theirs.column(c.name).type == c.type  # type: ignore[union-attr]
                    for c in columns)  # fmt: skip
+        if staging is not None:
+            return postgres_via_s3(source, target, select, table_sql, names, same, staging,
+                                   progress)  # fmt: skip
         return postgres_pipe(source, target, select, table_sql, names, same, progress)
     schema = pa.schema([(c.name, arrow_type(c.type)) for c in columns])
-    return write_batches(target, table_sql, names, source_batches(source, select, schema),
-                         progress)  # fmt: skip
+    batches = source_batches(source, select, schema, staging)
+    if target.dialect == "redshift":
+        return redshift_load(target, table_sql, names, batches, schema, staging, progress)
+    return write_batches(target, table_sql, names, batches, progress)
 
 
 def _reconcile(spec: TableSpec, source: Any, target: Any, result: CopyResult,

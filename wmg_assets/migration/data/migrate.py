@@ -4,12 +4,14 @@ go on. The outcome counts the rows that succeeded, failed and were invalid."""
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from wmg_assets.migration.config import database_url
 from wmg_assets.migration.data.copy import CopyResult, copy_table
 from wmg_assets.migration.data.specs import InvalidRow, TableSpec
+from wmg_resources.s3_staging import S3Staging
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +40,23 @@ class MigrationRun:
 
 def run_specs(specs: list[TableSpec], invalid: list[InvalidRow],
               on_table: Callable[[TableSpec], Callable[[int], None] | None] | None = None,
+              connect_url: Callable[[str], Any] | None = None,
+              staging: Callable[[], AbstractContextManager[S3Staging | None]] | None = None,
               ) -> MigrationRun:  # fmt: skip
-    """Copy and reconcile every spec (module docstring)."""
+    """Copy and reconcile every spec (module docstring). `connect_url` opens a connection
+    from a spec's connection reference (default: by URL, secrets in this account);
+    `staging` gives each table its temporary S3 prefix (default: none)."""
     from wmg_resources.databases import connect_database
 
     run = MigrationRun(invalid=list(invalid))
     for row in invalid:
         log.error("spec %s: skipped", row)
     connections: dict[str, Any] = {}
+    opener = connect_url or (lambda reference: connect_database(connection_url(reference)))
 
     def connect(reference: str) -> Any:
         if reference not in connections:
-            connections[reference] = connect_database(connection_url(reference))
+            connections[reference] = opener(reference)
         return connections[reference]
 
     try:
@@ -57,7 +64,8 @@ def run_specs(specs: list[TableSpec], invalid: list[InvalidRow],
             try:
                 source, target = connect(spec.source_connection), connect(spec.target_connection)
                 progress = on_table(spec) if on_table else None
-                result = copy_table(spec, source, target, progress)
+                with staging() if staging else nullcontext() as prefix:
+                    result = copy_table(spec, source, target, progress, staging=prefix)
             except Exception as e:  # reported; the other tables go on
                 log.error("%s → %s failed: %s", spec.source_table, spec.target_table, e)
                 run.failed.append((spec, str(e).strip().splitlines()[0] if str(e) else repr(e)))

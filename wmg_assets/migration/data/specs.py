@@ -16,7 +16,7 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import (
@@ -28,6 +28,7 @@ from pydantic import (
     field_validator,
 )
 
+M = TypeVar("M", bound=BaseModel)
 FIELDS = ["source_name", "source_table", "source_connection", "source_columns",
           "source_filter", "target_name", "target_table", "target_connection", "load_type",
           "incremental_load_column"]  # fmt: skip
@@ -99,14 +100,15 @@ class InvalidRow:
         return f"row {self.row}: {self.field}: {self.message}"
 
 
-def _validated(rows: list[dict], where: str) -> tuple[list[TableSpec], list[InvalidRow]]:
-    specs, invalid = [], []
+def _validated(rows: list[dict], model: type[M]) -> tuple[list[M], list[InvalidRow]]:
+    specs: list[M] = []
+    invalid: list[InvalidRow] = []
     for number, row in enumerate(rows, 1):
         cleaned = {k.strip(): (v if v is None else str(v)) for k, v in row.items() if k}
         if isinstance(row.get("key_columns"), list):
             cleaned["key_columns"] = row["key_columns"]
         try:
-            specs.append(TableSpec.model_validate(cleaned))
+            specs.append(model.model_validate(cleaned))
         except ValidationError as e:
             first = e.errors()[0]
             field = ".".join(str(p) for p in first["loc"]) or "row"
@@ -114,16 +116,18 @@ def _validated(rows: list[dict], where: str) -> tuple[list[TableSpec], list[Inva
     return specs, invalid
 
 
-def read_specs(path: Path) -> tuple[list[TableSpec], list[InvalidRow]]:
-    """The valid rows of a CSV (`#`) or YAML spec, and the invalid ones with the reason."""
+def read_specs(path: Path, model: type[M] = TableSpec, separator: str = "#",
+               ) -> tuple[list[M], list[InvalidRow]]:  # fmt: skip
+    """The valid rows of a CSV (`separator`) or YAML spec as `model`s, and the invalid ones
+    with the reason."""
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() in (".yaml", ".yml"):
         loaded = yaml.safe_load(text) or {}
         rows = loaded.get("tables", []) if isinstance(loaded, dict) else []
-        return _validated([r if isinstance(r, dict) else {} for r in rows], str(path))
-    reader = csv.DictReader(io.StringIO(text), delimiter="#")
+        return _validated([r if isinstance(r, dict) else {} for r in rows], model)
+    reader = csv.DictReader(io.StringIO(text), delimiter=separator)
     missing = [f for f in ("source_table", "target_table") if f not in (reader.fieldnames or [])]
     if missing:
         raise ValueError(f"{path}: the header has no {', '.join(missing)} (fields: "
                          f"{'#'.join(FIELDS)})")  # fmt: skip
-    return _validated(list(reader), str(path))
+    return _validated(list(reader), model)
