@@ -15,6 +15,7 @@ import pytest
 
 from tests.migration.ddl.stand_ins import RedshiftOnPostgres, TeradataStandIn
 from wmg_assets.migration.data.copy import copy_table
+from wmg_assets.migration.data.migrate import run_specs
 from wmg_assets.migration.data.specs import TableSpec
 from wmg_resources import s3_staging
 from wmg_resources.databases import connect_database
@@ -178,3 +179,26 @@ def test_teradata_source_through_fastexport(tmp_path: Path) -> None:
         ]
     finally:
         target.close()
+
+
+def test_a_spec_rows_staging_location_carries_its_rows_through_s3(
+    urls: dict[str, str], s3, s3_bucket, moto_endpoint: str, monkeypatch
+) -> None:
+    monkeypatch.setenv("WMG_AWS_ENDPOINT_URL", moto_endpoint)
+    rows = [
+        {"source_table": "app.customers", "source_connection": urls["pg_source"],
+         "target_table": f"copy.{name}", "target_connection": urls["pg_target"],
+         "staging_location": location}
+        for name, location in (("through_s3", f"s3://{s3_bucket}/tmp"),
+                               ("nowhere", f"s3://no-such-{uuid.uuid4().hex[:6]}/tmp"))
+    ]  # fmt: skip
+    specs = [TableSpec.model_validate(r) for r in rows]
+    run = run_specs(specs, [])
+    assert [(r.spec.target_table, r.rows, r.reconciliation and r.reconciliation.matched)
+            for r in run.results] == [("copy.through_s3", 300, True)]  # fmt: skip
+    assert [(s.target_table, "NoSuchBucket" in e) for s, e in run.failed] == [
+        ("copy.nowhere", True)
+    ]
+    assert _keys(s3, s3_bucket) == []
+    with pytest.raises(ValueError, match="staging_location"):
+        TableSpec.model_validate({**rows[0], "staging_location": "/tmp/x"})

@@ -12,7 +12,7 @@ import yaml
 
 from wmg_assets.feeds.config import FeedConfigError
 from wmg_assets.migration.data.copy import CopyResult, copy_table
-from wmg_assets.migration.data.migrate import connection_url
+from wmg_assets.migration.data.migrate import connection_url, spec_staging
 from wmg_assets.migration.data.specs import TableSpec, read_specs
 from wmg_resources.databases import connect_database
 from wmg_resources.warehouse import WarehouseResource
@@ -84,7 +84,8 @@ def build_data_asset(name: str, spec: TableSpec) -> dg.AssetsDefinition:
         target = connect_database(connection_url(spec.target_connection))
         error: Exception | None = None
         try:
-            result = copy_table(spec, source, target)
+            with spec_staging(spec) as staging:
+                result = copy_table(spec, source, target, staging=staging)
         except Exception as e:
             error = e
             raise

@@ -23,6 +23,18 @@ def connection_url(reference: str) -> str:
     return database_url(reference, warehouse_url="")
 
 
+def spec_staging(spec: TableSpec,
+                 default: Callable[[], AbstractContextManager[S3Staging | None]] | None = None,
+                 ) -> AbstractContextManager[S3Staging | None]:  # fmt: skip
+    """The temporary S3 prefix of one copy: the spec's `staging_location` (this account's
+    credentials), else the run's default, else none."""
+    if spec.staging_location:
+        from wmg_resources.aws_accounts import AwsAccount
+
+        return S3Staging(AwsAccount().client("s3"), spec.staging_location)
+    return default() if default else nullcontext()
+
+
 @dataclass
 class MigrationRun:
     results: list[CopyResult] = field(default_factory=list)
@@ -64,7 +76,7 @@ def run_specs(specs: list[TableSpec], invalid: list[InvalidRow],
             try:
                 source, target = connect(spec.source_connection), connect(spec.target_connection)
                 progress = on_table(spec) if on_table else None
-                with staging() if staging else nullcontext() as prefix:
+                with spec_staging(spec, staging) as prefix:
                     result = copy_table(spec, source, target, progress, staging=prefix)
             except Exception as e:  # reported; the other tables go on
                 log.error("%s → %s failed: %s", spec.source_table, spec.target_table, e)

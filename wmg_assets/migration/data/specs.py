@@ -8,8 +8,10 @@ is a database URL (`postgresql://`, `redshift://`, `duckdb:///`, `teradata://`),
 (Secrets Manager) or `env:<VAR>`. `source_columns` is a comma list or `*`; `load_type` is
 `append`, `overwrite` or `incremental` (which needs `incremental_load_column`); `key_columns`
 (optional, YAML or an extra CSV column) names the reconciliation key, else the source's
-primary key is used. Every row is validated first: an invalid one is reported with its row
-and field and skipped; the others run.
+primary key is used; `staging_location` (optional, `s3://bucket/prefix`) is the temporary
+S3 prefix the rows pass through, needed when either side is Redshift. Every row is
+validated first: an invalid one is reported with its row and field and skipped; the others
+run.
 """
 
 import csv
@@ -50,6 +52,7 @@ class TableSpec(BaseModel):
     load_type: Literal["append", "overwrite", "incremental"] = "overwrite"
     incremental_load_column: str | None = Field(default=None, validate_default=True)
     key_columns: list[str] = Field(default_factory=list)
+    staging_location: str | None = Field(default=None, pattern=r"^s3://")
 
     @field_validator("source_connection", "target_connection")
     @classmethod
@@ -61,7 +64,8 @@ class TableSpec(BaseModel):
             )
         return value
 
-    @field_validator("source_filter", "incremental_load_column", mode="before")
+    @field_validator("source_filter", "incremental_load_column", "staging_location",
+                     mode="before")  # fmt: skip
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
