@@ -94,7 +94,7 @@ def test_a_spec_copies_reconciles_and_reports(
     ]
 
 
-def test_a_yaml_spec_and_its_invalidrows_of(tmp_path: Path) -> None:
+def test_a_yaml_spec_and_its_invalid_rows(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         "tables:\n"
