@@ -14,6 +14,7 @@ from rich.text import Text
 
 from wmg_assets.migration.cli import ddl_app
 from wmg_assets.migration.data_cli import data_app, migrate_app
+from wmg_assets.migration.elt_cli import elt_app
 from wmg_assets.migration.files_cli import code_app, docs_app
 
 if TYPE_CHECKING:
@@ -206,6 +207,7 @@ app.add_typer(code_app, name="code")
 app.add_typer(docs_app, name="docs")
 app.add_typer(data_app, name="data")
 app.add_typer(migrate_app, name="migrate")
+app.add_typer(elt_app, name="elt")
 
 
 @sql_app.command("convert")

@@ -35,6 +35,8 @@ from wmg_assets.migration.config import (
 )
 from wmg_assets.migration.data.specs import TableSpec
 from wmg_assets.migration.data_assets import build_data_asset, load_data_specs
+from wmg_assets.migration.elt.steps import JobConfig
+from wmg_assets.migration.elt_assets import build_elt_assets, build_elt_job, load_elt_jobs
 from wmg_checks.reconciliation import reconciliation_check
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
 from wmg_resources.resources import build_resources
@@ -67,10 +69,12 @@ def build_definitions(
     codebases: list[SqlCodebaseConfig] | None = None,
     ddl_sources: list[DdlSourceConfig] | None = None,
     data_specs: list[tuple[str, TableSpec]] | None = None,
+    elt_jobs: list[JobConfig] | None = None,
 ) -> dg.Definitions:
     kinds = platform_kinds(settings)
     golds, apis, datamarts = golds or [], apis or [], datamarts or []
     codebases, ddl_sources, data_specs = codebases or [], ddl_sources or [], data_specs or []
+    elt_jobs = elt_jobs or []
     jobs = [feed_file_job(feed) for feed in feeds]
     sensors, schedules = landing_triggers(
         feeds, jobs, sensor_settings(settings), sqs_configured=bool(settings.sqs_queue_url)
@@ -87,7 +91,8 @@ def build_definitions(
         + [build_datamart_assets(mart, settings.datamart_source) for mart in datamarts]
         + [build_sql_codebase_asset(codebase) for codebase in codebases]
         + [build_ddl_asset(source, schema) for source in ddl_sources for schema in source.schemas]
-        + [build_data_asset(name, spec) for name, spec in data_specs],
+        + [build_data_asset(name, spec) for name, spec in data_specs]
+        + [a for job in elt_jobs for a in build_elt_assets(job)],
         asset_checks=[
             check
             for feed in feeds
@@ -100,7 +105,7 @@ def build_definitions(
             for schema in source.schemas
             for check in build_ddl_source_checks(source, schema)
         ],
-        jobs=jobs,
+        jobs=[*jobs, *(build_elt_job(job) for job in elt_jobs)],
         resources={**build_resources(settings), **{a.resource_key: a.resource() for a in apis}},
         sensors=[*sensors, *notification_sensors(bool(settings.sns_topic_arn))],
         schedules=schedules,
@@ -114,7 +119,8 @@ def load_definitions() -> dg.Definitions:
 
 def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
     """Everything the config folder defines: feeds, gold, APIs, datamarts, the Teradata
-    code bases to convert, the DDL sources to extract and check, and the tables to migrate."""
+    code bases to convert, the DDL sources to extract and check, the tables to migrate and the
+    ELT jobs."""
     return build_definitions(
         settings,
         feeds_of(settings),
@@ -124,6 +130,7 @@ def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
         load_sql_codebases(settings.config_dir / "migration" / "sql"),
         load_ddl_sources(settings.config_dir / "migration" / "ddl"),
         load_data_specs(settings.config_dir / "migration" / "data"),
+        load_elt_jobs(settings.config_dir / "elt"),
     )
 
 
