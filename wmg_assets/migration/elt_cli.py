@@ -83,7 +83,8 @@ def elt_run(
             if m.get("skipped")
             else f"from statement {m.get('resumed_at_statement')}"
         )
-        rows.append((event.asset_key.path[-1], state, m.get("statements_run"), m.get("seconds")))
+        step = event.asset_key.path[-1] if event.asset_key else "?"
+        rows.append((step, state, m.get("statements_run"), m.get("seconds")))
     print_table(
         f"ELT job {name}: run {result.run_id}", ["step", "ran", "statements", "seconds"], rows
     )
