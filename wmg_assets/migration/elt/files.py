@@ -270,16 +270,27 @@ def spark_read(spark: Any, kind: str, path: str, table: str, options: Mapping[st
             columns.append(F.trim(F.substring("value", start, width)).alias(name))
             start += width
         frame = lines.select(*columns)
-    else:  # excel: read in batches, handed to Spark as Arrow
+    else:  # excel: read in batches, handed to Spark as one Arrow table (Excel files are small)
         tables = list(_excel_batches(path, options))
         if not tables:
             raise ELTJobError(f"{path}: no rows to read")
-        frame = spark.createDataFrame(pa.concat_tables(tables).to_pandas())
+        frame = spark.createDataFrame(pa.concat_tables(tables))
     frame.createOrReplaceTempView(table)
     return int(frame.count())
 
 
 def spark_write(spark: Any, kind: str, path: str, table: str, options: Mapping[str, Any]) -> int:
+    try:
+        return _spark_write(spark, kind, path, table, options)
+    except Exception as e:
+        if "PATH_ALREADY_EXISTS" in str(e):
+            raise ELTJobError(
+                f"{path} already exists (write mode 'error'; use overwrite or append)"
+            ) from e
+        raise
+
+
+def _spark_write(spark: Any, kind: str, path: str, table: str, options: Mapping[str, Any]) -> int:
     from pyspark.sql import functions as F
 
     frame = spark.table(table)
