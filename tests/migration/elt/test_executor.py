@@ -4,6 +4,7 @@ outside quotes and comments, results into temporary tables, and every file forma
 read back on DuckDB and on Spark."""
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from wmg_assets.migration.elt.executor import (
 
 
 @pytest.fixture
-def executor(tmp_path: Path, spark_engine) -> Executor:
+def executor(tmp_path: Path, spark_engine) -> Iterator[Executor]:
     ex = Executor(
         duckdb_url=f"duckdb:///{tmp_path / 'elt.duckdb'}",
         spark=lambda: spark_engine.spark.spark_session,
@@ -49,12 +50,14 @@ CAUSES = {
 def test_each_error_code_for_its_cause(db_type: str, executor: Executor, postgres_url: str) -> None:
     executor.connections["pg"] = postgres_url
     for sql, code in CAUSES[db_type]:
-        kwargs = {"timeout_seconds": 1.0} if code == TIMEOUT else {}
-        returned = executor.execute_query(sql, db_type=db_type, handle_errors=True, **kwargs)
+        timeout = 1.0 if code == TIMEOUT else None
+        returned = executor.execute_query(
+            sql, db_type=db_type, handle_errors=True, timeout_seconds=timeout
+        )
         assert isinstance(returned, QueryResult)
         assert (returned.error_code, bool(returned.error_message)) == (code, True), sql
         with pytest.raises(ELTJobError) as raised:
-            executor.execute_query(sql, db_type=db_type, **kwargs)
+            executor.execute_query(sql, db_type=db_type, timeout_seconds=timeout)
         assert raised.value.code == code
     ok = executor.execute_query("SELECT 1 AS one", db_type=db_type)
     assert isinstance(ok, QueryResult) and (ok.error_code, ok.result) == (OK, [(1,)])
