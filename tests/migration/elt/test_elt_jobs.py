@@ -211,3 +211,34 @@ def test_a_sigkilled_job_started_again_resumes_inside_its_step(elt_env: dict) ->
         ("second.1",),
         ("second.3",),
     ]
+
+
+def test_a_class_step_resumes_at_its_failed_call(tmp_path: Path) -> None:
+    from wmg_assets.migration.elt.executor import Executor
+    from wmg_assets.migration.elt.runner import RestartableError, run_job
+    from wmg_assets.migration.elt.steps import JobConfig
+
+    job = JobConfig.model_validate(
+        {
+            "name": "by_class",
+            "params": {"day": "2026-11-30"},
+            "steps": [
+                {"name": "summarise", "class": "tests.migration.elt.class_steps:SummariseOrders"}
+            ],
+        }
+    )
+    handler = LocalJsonHandler(tmp_path / "restart")
+    executor = Executor(duckdb_url=f"duckdb:///{tmp_path / 'class.duckdb'}")
+    executor.execute_query("CREATE TABLE log (statement TEXT)", db_type="duckdb")
+    with pytest.raises(RestartableError) as failed:
+        run_job(job, executor, handler)
+    assert (failed.value.step, failed.value.index) == ("summarise", 1)
+    executor.execute_query("CREATE TABLE orders AS SELECT 1 AS id", db_type="duckdb")
+    [outcome] = run_job(job, executor, handler)
+    assert (outcome.resumed_at, outcome.statements_run) == (1, 2)
+    log = executor.execute_query("SELECT statement FROM log", db_type="duckdb")
+    assert log.result == [("summary.1",), ("summary.3",)]  # type: ignore[union-attr]
+    summary = executor.execute_query("SELECT day, n FROM summary", db_type="duckdb")
+    assert summary.result == [("2026-11-30", 1)]  # type: ignore[union-attr]
+    assert handler.load("by_class").restart == []  # cleared once the job finished
+    executor.close()

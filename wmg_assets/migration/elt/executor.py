@@ -278,8 +278,9 @@ class Executor:
         if cursor.description is None:
             return QueryResult(0, 0, OK)
         names = [d[0] for d in cursor.description]
-        if names == ["Count"] and not _returns_rows(statement):
-            return QueryResult(rows[0][0], rows[0][0], OK)
+        if names == ["Count"] and not _returns_rows(statement):  # DML's row count
+            count = int(rows[0][0]) if rows else 0
+            return QueryResult(count, count, OK)
         return QueryResult(rows, len(rows), OK)
 
     def _server_statement(
