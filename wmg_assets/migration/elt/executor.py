@@ -1,6 +1,7 @@
 """The seed's executor layer (`ExecutorDAL` / `GlueExecutorDAL`) on the platform's engines:
 `execute_query` on Spark, DuckDB, PostgreSQL or Redshift returning the seed's `QueryResult`,
-and file reads / writes (`files.py`) on DuckDB or Spark.
+and file reads / writes (`files.py`) on DuckDB or Spark. The framework's UDFs (`udfs.py`) are
+registered on both engines when they are first used.
 
 `execute_query(sql, db_type=…, temporary_table=…, handle_errors=…, connection=…)`:
 
@@ -110,9 +111,11 @@ class Executor:
     @property
     def duckdb(self) -> Any:
         if "duckdb" not in self._open:
+            from wmg_assets.migration.elt.udfs import register_duckdb
             from wmg_resources.databases import connect_database
 
             self._open["duckdb"] = connect_database(self.duckdb_url)
+            register_duckdb(self._open["duckdb"].con)
         return self._open["duckdb"]
 
     @property
@@ -124,6 +127,9 @@ class Executor:
                 from wmg_resources.spark import pyspark_resource
 
                 self._spark = pyspark_resource().spark_session
+            from wmg_assets.migration.elt.udfs import register_spark
+
+            register_spark(self._spark)
         return self._spark
 
     def database(self, db_type: str, connection: str | None = None) -> Any:
