@@ -12,6 +12,8 @@ registered on both engines when they are first used.
   streamed into a DuckDB table, batch by batch), else its rows are the result (for small
   answers: use a temporary table for data);
 - other statements give their row count;
+- on Spark, `query_id` and `table_names` apply the executor's performance profile
+  (`profiles.py`: caching and query-level settings around the statement);
 - errors carry the seed's codes: `1001` timeout (or a lost connection), `1002` invalid SQL,
   `1003` table not found; anything else `1000`. With `handle_errors=True` they come back in
   `error_code` / `error_message`; otherwise `ELTJobError` is raised with the same code.
@@ -20,7 +22,7 @@ registered on both engines when they are first used.
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +108,7 @@ class Executor:
         self._open: dict[str, Any] = {}
         self._spark: Any = None
         self.executed: list[tuple[str, str]] = []  # (db_type, statement), the seed's debug dump
+        self.profile: Any = None  # a profiles.PerformanceProfile for Spark statements
 
     # -- connections ------------------------------------------------------------------
     @property
@@ -130,6 +133,8 @@ class Executor:
             from wmg_assets.migration.elt.udfs import register_spark
 
             register_spark(self._spark)
+            if self.profile is not None:
+                self.profile.apply_baseline(self._spark)
         return self._spark
 
     def database(self, db_type: str, connection: str | None = None) -> Any:
@@ -202,6 +207,8 @@ class Executor:
         handle_errors: bool = False,
         connection: str | None = None,
         timeout_seconds: float | None = None,
+        query_id: str | None = None,
+        table_names: Sequence[str] = (),
     ) -> QueryResult | list[QueryResult]:
         """Run the statements of `query` (module docstring)."""
         if db_type not in DB_TYPES:
@@ -210,7 +217,15 @@ class Executor:
         for statement in split_statements(query):
             try:
                 results.append(
-                    self._one(statement, db_type, temporary_table, connection, timeout_seconds)
+                    self._one(
+                        statement,
+                        db_type,
+                        temporary_table,
+                        connection,
+                        timeout_seconds,
+                        query_id,
+                        table_names,
+                    )
                 )
             except Exception as e:
                 code = error_code(e)
@@ -228,10 +243,15 @@ class Executor:
         temporary_table: str | None,
         connection: str | None,
         timeout: float | None,
+        query_id: str | None = None,
+        table_names: Sequence[str] = (),
     ) -> QueryResult:
         self.executed.append((db_type, statement))
         if db_type == "spark":
-            return self._spark_statement(statement, temporary_table, timeout)
+            if self.profile is None:
+                return self._spark_statement(statement, temporary_table, timeout)
+            with self.profile.around(self.spark, query_id, table_names):
+                return self._spark_statement(statement, temporary_table, timeout)
         db = self.database(db_type, connection)
         if db_type == "duckdb":
             return self._duckdb_statement(db, statement, temporary_table)
