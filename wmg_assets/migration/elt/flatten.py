@@ -96,6 +96,8 @@ def _element(element: Any) -> Any:
 
 def xml_rows(path: Path, row_tag: str | None = None) -> Iterator[Any]:
     root = defused.parse(str(path)).getroot()
+    if root is None:
+        return
     elements = root.iter(row_tag) if row_tag else list(root)
     for element in elements:
         yield _element(element)
