@@ -106,7 +106,7 @@ def _duck(env: dict, sql: str) -> list[tuple]:
 
 
 def test_re_execution_from_failure_resumes_at_the_failed_statement(
-    elt_env: dict, spark_engine, monkeypatch
+    elt_env: dict, spark_session, monkeypatch
 ) -> None:
     (elt_env["config"] / "elt" / "three_step.yaml").write_text(yaml.safe_dump(_three_step(elt_env)))
     monkeypatch.setenv("WMG_TEST_ELT_JOB", "three_step")

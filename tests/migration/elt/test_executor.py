@@ -21,10 +21,10 @@ from wmg_assets.migration.elt.executor import (
 
 
 @pytest.fixture
-def executor(tmp_path: Path, spark_engine) -> Iterator[Executor]:
+def executor(tmp_path: Path, spark_session) -> Iterator[Executor]:
     ex = Executor(
         duckdb_url=f"duckdb:///{tmp_path / 'elt.duckdb'}",
-        spark=lambda: spark_engine.spark.spark_session,
+        spark=lambda: spark_session,
     )
     yield ex
     ex.close()

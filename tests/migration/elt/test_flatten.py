@@ -32,10 +32,10 @@ def test_records_flatten_as_flatten_json_does() -> None:
 
 
 @pytest.fixture
-def executor(tmp_path: Path, spark_engine) -> Iterator[Executor]:
+def executor(tmp_path: Path, spark_session) -> Iterator[Executor]:
     ex = Executor(
         duckdb_url=f"duckdb:///{tmp_path / 'f.duckdb'}",
-        spark=lambda: spark_engine.spark.spark_session,
+        spark=lambda: spark_session,
     )
     yield ex
     ex.close()

@@ -31,14 +31,13 @@ def profile_files(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def spark(spark_engine) -> Iterator:
-    session = spark_engine.spark.spark_session
+def spark(spark_session) -> Iterator:
+    session = spark_session
     session.range(10).createOrReplaceTempView("prof_small")
     session.range(5, 25).createOrReplaceTempView("prof_big")  # another plan: cached apart
     before = session.conf.get("spark.sql.shuffle.partitions")
     yield session
     session.conf.set("spark.sql.shuffle.partitions", before)
-    session.catalog.clearCache()
 
 
 def test_the_files_are_read_as_the_seed_reads_them(profile_files: Path) -> None:

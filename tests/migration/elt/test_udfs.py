@@ -50,10 +50,10 @@ def test_the_python_functions_follow_the_seed() -> None:
 
 
 @pytest.fixture
-def executor(tmp_path: Path, spark_engine) -> Iterator[Executor]:
+def executor(tmp_path: Path, spark_session) -> Iterator[Executor]:
     ex = Executor(
         duckdb_url=f"duckdb:///{tmp_path / 'u.duckdb'}",
-        spark=lambda: spark_engine.spark.spark_session,
+        spark=lambda: spark_session,
     )
     yield ex
     ex.close()
