@@ -16,6 +16,7 @@ from wmg_assets.migration.cli import ddl_app
 from wmg_assets.migration.data_cli import data_app, migrate_app
 from wmg_assets.migration.elt_cli import elt_app
 from wmg_assets.migration.files_cli import code_app, docs_app
+from wmg_assets.migration.glue_cli import glue_app
 
 if TYPE_CHECKING:
     from wmg_resources.settings import WmgSettings
@@ -208,6 +209,7 @@ app.add_typer(docs_app, name="docs")
 app.add_typer(data_app, name="data")
 app.add_typer(migrate_app, name="migrate")
 app.add_typer(elt_app, name="elt")
+app.add_typer(glue_app, name="glue")
 
 
 @sql_app.command("convert")
