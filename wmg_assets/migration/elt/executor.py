@@ -117,8 +117,9 @@ class Executor:
             from wmg_assets.migration.elt.udfs import register_duckdb
             from wmg_resources.databases import connect_database
 
-            self._open["duckdb"] = connect_database(self.duckdb_url)
-            register_duckdb(self._open["duckdb"].con)
+            db: Any = connect_database(self.duckdb_url)
+            register_duckdb(db.con)
+            self._open["duckdb"] = db
         return self._open["duckdb"]
 
     @property
