@@ -94,10 +94,10 @@ class S3Staging:
         """Upload a byte stream as `name-00000`, `name-00001`, … (a new object every
         `OBJECT_BYTES`, cut at chunk boundaries so each object holds whole chunks)."""
         written: list[S3Object] = []
-        upload: _Multipart | None = None
+        upload: MultipartUpload | None = None
         for chunk in chunks:
             if upload is None:
-                upload = _Multipart(self.client, self.bucket,
+                upload = MultipartUpload(self.client, self.bucket,
                                     f"{self.prefix}{name}-{len(written):05d}")  # fmt: skip
             upload.write(chunk)
             if upload.size >= OBJECT_BYTES:
@@ -145,7 +145,7 @@ class S3Staging:
                 yield from pq.ParquetFile(spool).iter_batches(batch_size=100_000)
 
 
-class _Multipart:
+class MultipartUpload:
     """One object uploaded in parts of `PART_BYTES` (aborted if it is never completed:
     `S3Staging.empty` aborts what is left)."""
 

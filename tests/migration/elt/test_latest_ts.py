@@ -48,9 +48,7 @@ def test_latest_values_per_table_in_parallel_and_in_turn(postgres_url: str, tmp_
             ("sales.events", 1),
             ("sales.orders", 2),
         ]
-        assert [(f["table"], "gone" in f["error"]) for f in result.failed] == [
-            ("sales.gone", True)
-        ]
+        assert [(f["table"], "gone" in f["error"]) for f in result.failed] == [("sales.gone", True)]
     paths = save_report(results[0], tmp_path / "report")
     payload = json.loads(paths["json"].read_text())
     assert payload["totals"] == {"tables": 3, "failed": 1}
