@@ -112,7 +112,8 @@ def test_mail_through_smtp_with_an_attachment(tmp_path: Path) -> None:
     message = email.message_from_bytes(raw)
     assert message["Subject"] == "Run finished"
     parts = {p.get_content_type(): p for p in message.walk()}
-    assert parts["text/html"].get_payload(decode=True).strip() == b"<b>3 rows</b>"
+    html = parts["text/html"].get_payload(decode=True)
+    assert isinstance(html, bytes) and html.strip() == b"<b>3 rows</b>"
     assert parts["text/csv"].get_filename() == "report.csv"
     assert parts["text/csv"].get_payload(decode=True) == b"id\n1\n"
     server.shutdown()
