@@ -4,6 +4,7 @@ its third statement; after the cause is fixed, Dagster's re-execution from failu
 1, starts step 2 at statement 3 and finishes step 3 — statements 1 and 2 of step 2 are not run
 again. The same when the process is SIGKILLed inside step 2 and the job is started again."""
 
+import json
 import os
 import signal
 import subprocess
@@ -242,3 +243,30 @@ def test_a_class_step_resumes_at_its_failed_call(tmp_path: Path) -> None:
     assert summary.result == [("2026-11-30", 1)]  # type: ignore[union-attr]
     assert handler.load("by_class").restart == []  # cleared once the job finished
     executor.close()
+
+
+def test_the_sample_job_runs_on_the_embedded_defaults(wmg_env: Path) -> None:
+    result = CliRunner().invoke(app, ["elt", "run", "sample_orders"])
+    assert result.exit_code == 0, result.output
+    daily = duckdb.sql(
+        f"SELECT count(*), sum(orders) FROM '{wmg_env / 'elt' / 'orders_daily.parquet'}'"
+    )
+    assert daily is not None and daily.fetchall() == [(30, 1000)]
+    listed = CliRunner().invoke(app, ["elt", "list"])
+    assert "sample_orders" in listed.output and "from the start" in listed.output
+
+
+def test_parameters_follow_the_seeds_precedence() -> None:
+    from wmg_assets.migration.elt.params import Params, merge_params
+
+    params = Params(
+        runtime={"a": "runtime"},
+        job_arguments={"a": "job", "b": "job"},
+        resolver=lambda k: {"c": "resolver", "b": "resolver"}.get(k),
+        context={"c": "context", "d": "context"},
+        defaults={"e": "default"},
+    )
+    assert [params.get(k) for k in "abcde"] == ["runtime", "job", "resolver", "context", "default"]
+    assert params.get("missing", "fallback") == "fallback"
+    assert json.loads(merge_params('{"a": 1, "b": 2}', {"b": 3})) == {"a": 1, "b": 3}
+    assert json.loads(merge_params(None, None)) == {}

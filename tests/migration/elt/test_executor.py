@@ -145,3 +145,60 @@ def test_overwrite_and_append_modes(executor: Executor, tmp_path: Path) -> None:
         executor.read_file("fwf", path, "x")
     with pytest.raises(ELTJobError, match="file type 'avro'"):
         executor.read_file("avro", path, "x")
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_write_single_file_appends_to_one_file(
+    engine: str, executor: Executor, tmp_path: Path
+) -> None:
+    executor.execute_query(SETUP, db_type="duckdb")
+    if engine == "spark":
+        executor.spark.createDataFrame(
+            ROWS, "id INT, name STRING, score DOUBLE, day DATE"
+        ).createOrReplaceTempView("src")
+    (tmp_path / "out").mkdir()
+    path = tmp_path / "out" / "single.csv"
+    assert executor.write_single_file("csv", str(path), "src", engine=engine) == 3
+    assert executor.write_single_file("csv", str(path), "src", engine=engine) == 3  # appended
+    lines = path.read_text().splitlines()
+    assert lines[0] == "id,name,score,day" and len(lines) == 7  # one header, six rows
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["single.csv"]  # no scratch left
+
+
+@pytest.mark.postgres
+def test_redshift_unload_and_save_use_the_warehouse_sql(
+    executor: Executor, postgres_url: str, moto_endpoint: str, s3_bucket: str
+) -> None:
+    import boto3
+
+    from tests.migration.ddl.stand_ins import RedshiftOnPostgres
+    from wmg_resources.databases import connect_database
+
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    redshift = RedshiftOnPostgres(connect_database(postgres_url), [], {}, s3=s3)
+    executor.connections["rs"] = "redshift://stand-in"  # FAKE: the stand-in below answers
+    executor._open["rs"] = redshift
+    redshift.execute(
+        "CREATE TABLE public.scores (id INT, name TEXT, score DOUBLE PRECISION, day DATE)"
+    )
+    redshift.execute("INSERT INTO public.scores VALUES (0, 'old', 0, NULL)")
+    executor.execute_query(SETUP, db_type="duckdb")
+    rows = executor.save_to_redshift(
+        "src", "public.scores", f"s3://{s3_bucket}/stage", connection="rs", mode="overwrite", s3=s3
+    )
+    assert rows == 3
+    [copy] = [q for q in redshift.redshift_only if q.startswith("COPY")]
+    assert copy.startswith('COPY "public"."scores" ("id", "name", "score", "day") FROM ')
+    assert redshift.query("SELECT count(*), sum(id) FROM public.scores")[1] == [(3, 6)]
+    assert s3.list_objects_v2(Bucket=s3_bucket, Prefix="stage/").get("KeyCount", 0) == 0
+    executor.unload_from_redshift(
+        "SELECT id FROM public.scores WHERE name = 'alpha'",
+        f"s3://{s3_bucket}/unloaded",
+        connection="rs",
+    )
+    [unload] = [q for q in redshift.redshift_only if q.startswith("UNLOAD")]
+    assert unload.startswith(
+        "UNLOAD ('SELECT id FROM public.scores WHERE name = \\'alpha\\'') "
+        f"TO 's3://{s3_bucket}/unloaded/part_' IAM_ROLE "
+    )
+    assert s3.list_objects_v2(Bucket=s3_bucket, Prefix="unloaded/")["KeyCount"] == 1

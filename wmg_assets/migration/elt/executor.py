@@ -199,6 +199,72 @@ class Executor:
             return files.spark_write(self.spark, kind, path, table, options or {})
         return files.duckdb_write(self.duckdb.con, kind, path, table, options or {})
 
+    def write_single_file(
+        self,
+        file_type: str,
+        path: str,
+        table: str,
+        options: Mapping[str, Any] | None = None,
+        engine: str = "duckdb",
+    ) -> int:
+        """The table as one file at `path` (the seed's `write_single_file`: mode `append` by
+        default — text formats add their lines, a CSV without a second header). Spark
+        writes one partition to a scratch folder and its single part file is moved into
+        place (more than one part is an error). Local paths."""
+        from wmg_assets.migration.elt import files
+
+        kind = files.file_format(file_type)
+        chosen = {"mode": "append", **(options or {})}
+        if engine != "spark":
+            return self.write_file(kind, path, table, chosen, engine)
+        return files.spark_single_file(self.spark, kind, path, table, chosen)
+
+    # -- Redshift -----------------------------------------------------------------------
+    def unload_from_redshift(
+        self, query: str, s3_uri: str, connection: str | None = None, iam_role: str | None = None
+    ) -> int:
+        """`UNLOAD` a query to Parquet files under `s3_uri` (the warehouse's SQL)."""
+        from wmg_resources.transfer import unload_sql
+
+        db = self.database("redshift", connection)
+        role = iam_role or getattr(db, "iam_role", "")
+        if not role:
+            raise ELTJobError("UNLOAD needs an IAM role: ?iam_role=arn:… in the redshift:// URL")
+        prefix = s3_uri if s3_uri.endswith("/") else s3_uri + "/"
+        self.executed.append(("redshift", f"UNLOAD -> {prefix}"))
+        return db.execute(unload_sql(query, prefix, role))
+
+    def save_to_redshift(
+        self,
+        table: str,
+        target_table: str,
+        staging_uri: str,
+        connection: str | None = None,
+        mode: str = "append",
+        s3: Any = None,
+    ) -> int:
+        """A DuckDB table into a Redshift table: Parquet files in a temporary S3 prefix,
+        one `COPY … FORMAT AS PARQUET MANIFEST` (the warehouse's SQL), `DELETE` first when
+        `mode` is `overwrite`, in one transaction; the prefix emptied afterwards."""
+        from wmg_resources.aws_accounts import AwsAccount
+        from wmg_resources.s3_staging import S3Staging
+        from wmg_resources.transfer import redshift_load
+        from wmg_resources.warehouse.dialect import quote
+
+        if mode not in ("append", "overwrite"):
+            raise ELTJobError(f"mode {mode!r}: append or overwrite")
+        db = self.database("redshift", connection)
+        reader = self.duckdb.con.sql(f"SELECT * FROM {quote(table, 'duckdb')}").to_arrow_reader(
+            100_000
+        )
+        target = ".".join(quote(p, "redshift") for p in target_table.split("."))
+        with S3Staging(s3 or AwsAccount().client("s3"), staging_uri) as staging, db.transaction():
+            if mode == "overwrite":
+                db.execute(f"DELETE FROM {target}")
+            return redshift_load(
+                db, target, reader.schema.names, iter(reader), reader.schema, staging
+            )
+
     # -- statements -------------------------------------------------------------------
     def execute_query(
         self,

@@ -319,3 +319,40 @@ def _spark_write(spark: Any, kind: str, path: str, table: str, options: Mapping[
     else:
         raise ELTJobError("excel is written by the DuckDB engine (Spark has no Excel writer)")
     return int(frame.count())
+
+
+def spark_single_file(
+    spark: Any, kind: str, path: str, table: str, options: Mapping[str, Any]
+) -> int:
+    """One partition written to a scratch folder beside `path`, its part file moved there."""
+    import tempfile
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = str(options.get("mode", "append")).lower()
+    appending = _prepare(path, mode)
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".wmg-single-") as scratch:
+        spark.table(table).coalesce(1).createOrReplaceTempView("wmg_single_file")
+        try:
+            rows = _spark_write(
+                spark, kind, f"{scratch}/out", "wmg_single_file", {**options, "mode": "overwrite"}
+            )
+        finally:
+            spark.catalog.dropTempView("wmg_single_file")
+        parts = sorted(
+            p
+            for p in Path(scratch, "out").iterdir()
+            if p.name.startswith("part-") and not p.name.endswith(".crc")
+        )
+        if len(parts) != 1:
+            raise ELTJobError(f"{path}: Spark wrote {len(parts)} part files, not one")
+        if not appending:
+            shutil.move(str(parts[0]), path)
+            return rows
+        if kind not in ("csv", "text", "json", "fixed_width", "xml"):
+            raise ELTJobError(f"{path}: appending to a {kind} file is not possible")
+        with parts[0].open("rb") as part, target.open("ab") as out:
+            if kind == "csv" and options.get("header", True):
+                part.readline()  # the header is already in the file
+            shutil.copyfileobj(part, out)
+    return rows
