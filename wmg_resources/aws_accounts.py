@@ -47,3 +47,12 @@ class AwsAccount(BaseModel):
 
     def client(self, service: str, session: Any | None = None) -> Any:
         return (session or self.session()).client(service, endpoint_url=self._endpoint())
+
+
+def secret_values(names: list[str], account: AwsAccount | None = None) -> dict[str, dict]:
+    """The JSON of each named Secrets Manager secret (the seed's `get_secret_values`, and
+    `get_secret_values_from_cross_account` when `account` has a role)."""
+    import json
+
+    client = (account or AwsAccount()).client("secretsmanager")
+    return {n: json.loads(client.get_secret_value(SecretId=n)["SecretString"]) for n in names}

@@ -270,3 +270,32 @@ def test_parameters_follow_the_seeds_precedence() -> None:
     assert params.get("missing", "fallback") == "fallback"
     assert json.loads(merge_params('{"a": 1, "b": 2}', {"b": 3})) == {"a": 1, "b": 3}
     assert json.loads(merge_params(None, None)) == {}
+
+
+def test_a_passing_error_is_retried_from_the_failed_statement(elt_env: dict) -> None:
+    rows_of(elt_env["pg"], "CREATE SEQUENCE flaky")  # its first value fails, the second passes
+    job = {
+        "name": "retried",
+        "retries": 1,
+        "connections": {"pg": elt_env["pg"]},
+        "steps": [
+            {
+                "name": "only",
+                "statements": [
+                    {"sql": "INSERT INTO ran (statement) VALUES ('only.1')", "on": "pg"},
+                    {
+                        "sql": "SELECT 1 / (nextval('flaky') - 1)",
+                        "on": "pg",
+                    },
+                    {"sql": "INSERT INTO ran (statement) VALUES ('only.3')", "on": "pg"},
+                ],
+            }
+        ],
+    }
+    (elt_env["config"] / "elt" / "retried.yaml").write_text(yaml.safe_dump(job))
+    result = CliRunner().invoke(app, ["elt", "run", "retried"])
+    assert result.exit_code == 0, result.output
+    assert rows_of(elt_env["pg"], "SELECT statement FROM ran ORDER BY at") == [
+        ("only.1",),
+        ("only.3",),
+    ]  # the retry resumed at statement 2

@@ -119,3 +119,15 @@ def test_mail_through_smtp_with_an_attachment(tmp_path: Path) -> None:
     server.shutdown()
     with pytest.raises(ValueError, match="plain or html"):
         send_mail("a@x", "b@x", "s", "b", msg_type="rtf")
+
+
+def test_secret_values_here_and_in_another_account(moto_endpoint: str) -> None:
+    from wmg_resources.aws_accounts import secret_values
+
+    mine = AwsAccount(endpoint_url=moto_endpoint)
+    other = AwsAccount(role_arn="arn:aws:iam::222222222222:role/wmg", endpoint_url=moto_endpoint)
+    name = f"db-{uuid.uuid4().hex[:6]}"
+    mine.client("secretsmanager").create_secret(Name=name, SecretString='{"host": "mine"}')
+    other.client("secretsmanager").create_secret(Name=name, SecretString='{"host": "theirs"}')
+    assert secret_values([name], mine) == {name: {"host": "mine"}}
+    assert secret_values([name], other) == {name: {"host": "theirs"}}
