@@ -2,8 +2,11 @@
 a test made are dropped and the cache cleared (other suites create tables like `src`)."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from wmg_assets.migration.elt.executor import Executor
 
 
 @pytest.fixture
@@ -15,3 +18,11 @@ def spark_session(spark_engine) -> Iterator:
         if table.isTemporary and table.name not in before:
             session.catalog.dropTempView(table.name)
     session.catalog.clearCache()
+
+
+@pytest.fixture
+def executor(tmp_path: Path, spark_session) -> Iterator[Executor]:
+    """An executor on a DuckDB file of the test and the shared Spark session."""
+    ex = Executor(duckdb_url=f"duckdb:///{tmp_path / 'elt.duckdb'}", spark=lambda: spark_session)
+    yield ex
+    ex.close()

@@ -4,7 +4,6 @@ outside quotes and comments, results into temporary tables, and every file forma
 read back on DuckDB and on Spark."""
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,17 +17,6 @@ from wmg_assets.migration.elt.executor import (
     Executor,
     QueryResult,
 )
-
-
-@pytest.fixture
-def executor(tmp_path: Path, spark_session) -> Iterator[Executor]:
-    ex = Executor(
-        duckdb_url=f"duckdb:///{tmp_path / 'elt.duckdb'}",
-        spark=lambda: spark_session,
-    )
-    yield ex
-    ex.close()
-
 
 CAUSES = {
     "postgresql": [

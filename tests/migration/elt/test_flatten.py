@@ -2,7 +2,6 @@
 flattened tables, on DuckDB and on Spark, and its readme query rebuilds the flattened table
 from the stage."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,16 +28,6 @@ def test_records_flatten_as_flatten_json_does() -> None:
         "a_c_1_d": None,
         "e": "true",
     }
-
-
-@pytest.fixture
-def executor(tmp_path: Path, spark_session) -> Iterator[Executor]:
-    ex = Executor(
-        duckdb_url=f"duckdb:///{tmp_path / 'f.duckdb'}",
-        spark=lambda: spark_session,
-    )
-    yield ex
-    ex.close()
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "spark"])

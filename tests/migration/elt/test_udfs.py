@@ -2,8 +2,6 @@
 edge cases included (registered by the executor, called from SQL on each engine)."""
 
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -47,16 +45,6 @@ def test_the_python_functions_follow_the_seed() -> None:
     assert [udfs.sequence(name, 10, 5) for _ in range(2)] == [100, 105]
     udfs.remove_sequence(name)
     assert udfs.sequence(name, 1, 1) == 1
-
-
-@pytest.fixture
-def executor(tmp_path: Path, spark_session) -> Iterator[Executor]:
-    ex = Executor(
-        duckdb_url=f"duckdb:///{tmp_path / 'u.duckdb'}",
-        spark=lambda: spark_session,
-    )
-    yield ex
-    ex.close()
 
 
 def _literal(value: object) -> str:

@@ -173,13 +173,7 @@ class Executor:
         engine: str = "duckdb",
     ) -> int:
         """Read a file into the engine's table `output_table` (`files.py`); its rows."""
-        from wmg_assets.migration.elt import files
-
-        kind = files.file_format(file_type)
-        self.executed.append((engine, f"read_file {kind} {path} -> {output_table}"))
-        if engine == "spark":
-            return files.spark_read(self.spark, kind, path, output_table, options or {})
-        return files.duckdb_read(self.duckdb.con, kind, path, output_table, options or {})
+        return self._file("read", file_type, path, output_table, options, engine)
 
     def write_file(
         self,
@@ -191,13 +185,26 @@ class Executor:
     ) -> int:
         """Write the engine's table `table` to `path` (`files.py`; mode `error` by
         default); its rows."""
+        return self._file("write", file_type, path, table, options, engine)
+
+    def _file(
+        self,
+        verb: str,
+        file_type: str,
+        path: str,
+        table: str,
+        options: Mapping[str, Any] | None,
+        engine: str,
+    ) -> int:
         from wmg_assets.migration.elt import files
 
         kind = files.file_format(file_type)
-        self.executed.append((engine, f"write_file {kind} {table} -> {path}"))
+        self.executed.append((engine, f"{verb}_file {kind} {path} {table}"))
         if engine == "spark":
-            return files.spark_write(self.spark, kind, path, table, options or {})
-        return files.duckdb_write(self.duckdb.con, kind, path, table, options or {})
+            spark_call = files.spark_read if verb == "read" else files.spark_write
+            return spark_call(self.spark, kind, path, table, options or {})
+        duckdb_call = files.duckdb_read if verb == "read" else files.duckdb_write
+        return duckdb_call(self.duckdb.con, kind, path, table, options or {})
 
     def write_single_file(
         self,
