@@ -164,18 +164,20 @@ PARTITION_STATUS = """
 
 
 class DagsterDev:
-    """`dagster dev` (webserver, daemon, code server) on 127.0.0.1, answered over GraphQL;
-    `stop` ends every process it started (they share one process group)."""
+    """`wmg dev` (Dagster's webserver, daemon, code server) on 127.0.0.1, answered over
+    GraphQL, started without the venv on PATH and in the background (SIGINT ignored, as a
+    shell's `&` does); `stop` sends SIGTERM to `wmg` alone and checks that every process it
+    started is gone (they share its process group)."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.port = free_port()
+        path = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                               if Path(p) != BIN)  # fmt: skip
         self.proc = subprocess.Popen(
-            [str(BIN / "dagster"), "dev", "-m", "wmg_assets.definitions", "-h", "127.0.0.1",
-             "-p", str(self.port)],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            # `dagster dev` ignores SIGINT/SIGTERM when started in the background; restore them.
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            [sys.executable, "-m", "wmg_assets.cli", "dev", "--port", str(self.port)],
+            env={**env, "PATH": path}, cwd=ROOT, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )  # fmt: skip
 
     def graphql(self, query: str, variables: dict | None = None) -> dict:
@@ -201,7 +203,7 @@ class DagsterDev:
 
     def stop(self) -> None:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGINT)
+            os.kill(self.proc.pid, signal.SIGTERM)
         try:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -215,7 +217,7 @@ class DagsterDev:
                 return
             time.sleep(0.5)
         os.killpg(self.proc.pid, signal.SIGKILL)
-        pytest.fail("dagster dev left processes behind after SIGINT (killed)")
+        pytest.fail("wmg dev left processes behind after SIGTERM (killed)")
 
 
 def test_dagster_dev_lake_sensor_loads_a_dropped_file(env: dict[str, str], wmg_env: Path) -> None:
@@ -249,6 +251,7 @@ def test_dagster_dev_lake_sensor_loads_a_dropped_file(env: dict[str, str], wmg_e
             ("upsert_keys_unique", False), ("reconciliation", False)
         }  # fmt: skip
         [repo] = dev.graphql(REPOSITORY_QUERY)["repositoriesOrError"]["nodes"]
+        assert repo["location"]["name"] == "wmg"  # the name every file uses
         assert "wmg_lake_sensor" in {s["name"] for s in repo["sensors"]}
         assert {s["name"] for s in repo["schedules"]} == {"customers_landing_sweep"}
 

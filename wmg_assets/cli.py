@@ -1,7 +1,6 @@
 """The `wmg` command: demo, ingest, query and dev."""
 
 import errno
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -46,6 +45,29 @@ app = typer.Typer(
 out = Console(width=None if sys.stdout.isatty() else 160, emoji=False, highlight=False)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160, emoji=False,
               highlight=False)  # fmt: skip
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out.print(f"wmg-platform {version('wmg-platform')}", markup=False)
+        except PackageNotFoundError:
+            out.print("wmg-platform (not installed as a package)", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """WMG Platform: file feeds to Iceberg and the warehouse, on Dagster."""
 
 
 def error(message: object) -> None:
@@ -333,6 +355,9 @@ def plan(
     from wmg_resources.errors import InputError
     from wmg_resources.resources import build_resources
 
+    if not path.is_file():
+        error(f"{path}: no such file")
+        raise typer.Exit(1)
     settings = load_settings()
     resources = build_resources(settings, env_vars=False)
     try:
@@ -350,19 +375,33 @@ def plan(
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="SQL to run on the configured warehouse")],
+    sql: Annotated[str, typer.Argument(help="SQL to run on the warehouse, or - for stdin")],
     csv: Annotated[bool, typer.Option("--csv", help="print CSV instead of a table")] = False,
+    limit: Annotated[int, typer.Option(help="rows printed at most (0: all)")] = 100,
 ) -> None:
-    """Run SQL on the configured warehouse and print the rows."""
+    """Run SQL on the configured warehouse and print the rows (at most `--limit`)."""
     from wmg_resources.warehouse import connect_warehouse
 
+    if sql == "-":
+        sql = sys.stdin.read()
+    if limit < 0:
+        error("--limit is 0 (all rows) or more")
+        raise typer.Exit(2)
     settings = load_settings()
     try:
         with connect_warehouse(settings.warehouse, settings.duckdb_memory_limit) as wh:
-            names, rows = wh.query(sql)
+            names, rows = wh.query(
+                f"SELECT * FROM ({sql.strip().rstrip(';')}) AS wmg_query LIMIT {limit + 1}"
+                if limit and _is_select(sql)
+                else sql
+            )
     except Exception as e:  # the driver's message is the useful part
         error(f"{type(e).__name__}: {e}")
         raise typer.Exit(1) from e
+    more = bool(limit) and len(rows) > limit
+    rows = rows[:limit] if limit else rows
+    if more:
+        err.print(f"(the first {limit} rows; --limit 0 prints all)", markup=False)
     if csv:
         import csv as csv_module
 
@@ -378,17 +417,58 @@ def query(
     out.print(table)
 
 
+def _is_select(sql: str) -> bool:
+    """A query whose rows can be limited by wrapping it (not DDL, DML, SHOW, …)."""
+    from wmg_assets.migration.schema.sqltext import split_statements
+
+    statements = split_statements(sql)
+    head = statements[0].lstrip("(").split(None, 1)[0].upper() if len(statements) == 1 else ""
+    return head in ("SELECT", "WITH", "VALUES", "FROM", "TABLE")
+
+
+DEV_WORKSPACE = """load_from:
+  - python_module:
+      module_name: wmg_assets.definitions
+      location_name: wmg
+"""
+
+
 @app.command()
 def dev(port: Annotated[int, typer.Option(help="UI port")] = 3000) -> None:
     """Start `dagster dev` (UI and daemon) on this project, with DAGSTER_HOME set.
 
     Turn on `wmg_lake_sensor` in the UI (Automation) and drop files into the lake's
-    `data/in/`: each one is loaded by its feed's job and shows as a partition."""
+    `data/in/`: each one is loaded by its feed's job and shows as a partition. It runs this
+    environment's own Dagster (no PATH needed), names the code location `wmg`, and stops
+    every process it started on Ctrl-C or SIGTERM."""
+    import signal
+    import subprocess
+
     from wmg_assets.ingest import prepare_dagster_home
 
-    prepare_dagster_home(load_settings())
-    args = ["dagster", "dev", "-m", "wmg_assets.definitions", "-h", "127.0.0.1", "-p", str(port)]
-    os.execvp(args[0], args)  # noqa: S606
+    home = prepare_dagster_home(load_settings())
+    workspace = home / "workspace.yaml"
+    workspace.write_text(DEV_WORKSPACE)
+    dagster = Path(sys.executable).parent / "dagster"
+    args = [str(dagster) if dagster.exists() else "dagster", "dev", "-w", str(workspace),
+            "-h", "127.0.0.1", "-p", str(port)]  # fmt: skip
+
+    def default_signals() -> None:  # a background start ignores them; Dagster needs them
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+    child = subprocess.Popen(args, preexec_fn=default_signals)
+
+    def stop(signum: int, _frame: object) -> None:
+        child.send_signal(signal.SIGINT)  # dagster dev stops its webserver, daemon and code
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        code = child.wait()
+    except KeyboardInterrupt:
+        code = child.wait()
+    raise typer.Exit(code if code >= 0 else 0)
 
 
 def main() -> None:

@@ -1,0 +1,35 @@
+"""What a newcomer types first: `wmg --version`, `wmg query` with its row limit and SQL from
+stdin, `wmg plan` on a missing file — answered in one line, no traceback."""
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from wmg_assets.cli import app
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("wmg-platform 0.")
+
+
+def test_query_prints_at_most_the_limit_and_reads_stdin(wmg_env: Path) -> None:
+    runner = CliRunner()
+    limited = runner.invoke(app, ["query", "SELECT * FROM range(250) AS t(i)", "--csv"])
+    assert limited.exit_code == 0, limited.output
+    lines = [line for line in limited.stdout.splitlines() if line]
+    assert lines[0] == "i" and len(lines) == 101  # the header and the default 100 rows
+    assert "the first 100 rows; --limit 0 prints all" in limited.stderr
+    whole = runner.invoke(
+        app, ["query", "-", "--csv", "--limit", "0"], input="SELECT * FROM range(250) AS t(i);\n"
+    )
+    assert whole.exit_code == 0 and len(whole.stdout.splitlines()) == 251
+    ddl = runner.invoke(app, ["query", "CREATE TABLE t AS SELECT 1 AS x", "--limit", "5"])
+    assert ddl.exit_code == 0, ddl.output  # not a query to wrap: run as it is
+    assert runner.invoke(app, ["query", "SELECT 1", "--limit", "-1"]).exit_code == 2
+
+
+def test_plan_on_a_missing_file_is_one_line(wmg_env: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["plan", str(tmp_path / "nope.csv")])
+    assert result.exit_code == 1
+    assert "nope.csv: no such file" in result.output and "Traceback" not in result.output
