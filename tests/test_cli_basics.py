@@ -33,3 +33,19 @@ def test_plan_on_a_missing_file_is_one_line(wmg_env: Path, tmp_path: Path) -> No
     result = CliRunner().invoke(app, ["plan", str(tmp_path / "nope.csv")])
     assert result.exit_code == 1
     assert "nope.csv: no such file" in result.output and "Traceback" not in result.output
+
+
+def test_feeds_list_and_show(wmg_env: Path, tmp_path: Path, monkeypatch) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(app, ["feeds", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "customers" in listed.output and "public.customers" in listed.output
+    shown = runner.invoke(app, ["feeds", "show", "customers"])
+    assert (
+        shown.exit_code == 0 and "upsert_keys:" in shown.output and "file_pattern:" in shown.output
+    )
+    missing = runner.invoke(app, ["feeds", "show", "nope"])
+    assert missing.exit_code == 1 and "no feed 'nope'" in missing.output
+    monkeypatch.setenv("WMG_CONFIG_DIR", str(tmp_path / "empty"))
+    nowhere = runner.invoke(app, ["feeds", "list"])
+    assert nowhere.exit_code == 1 and f"WMG_CONFIG_DIR={tmp_path / 'empty'}" in nowhere.output

@@ -417,6 +417,60 @@ def query(
     out.print(table)
 
 
+feeds_app = typer.Typer(help="The file feeds of the config folder.", no_args_is_help=True)
+app.add_typer(feeds_app, name="feeds")
+
+
+def _feeds():
+    from wmg_assets.feeds.config import FeedConfigError, feeds_of
+
+    settings = load_settings()
+    folder = settings.config_dir / "feeds"
+    try:
+        feeds = feeds_of(settings)
+    except FeedConfigError as e:
+        error(e)
+        raise typer.Exit(1) from e
+    if not feeds:
+        error(
+            f"no feed in {folder} (WMG_CONFIG_DIR={settings.config_dir}; working directory "
+            f"{Path.cwd()})"
+        )
+        raise typer.Exit(1)
+    return feeds
+
+
+@feeds_app.command("list")
+def feeds_list() -> None:
+    """Each feed: its file pattern, target table and upsert keys."""
+    table = Table(header_style="bold")
+    for column in ("feed", "file pattern", "target", "upsert keys", "schedule"):
+        table.add_column(column)
+    for feed in _feeds():
+        table.add_row(
+            Text(feed.name),
+            Text(feed.file_pattern),
+            Text(f"{feed.target.schema}.{feed.target.table}"),
+            Text(", ".join(feed.upsert_keys)),
+            Text(feed.schedule or ""),
+        )
+    out.print(table)
+
+
+@feeds_app.command("show")
+def feeds_show(name: Annotated[str, typer.Argument(help="the feed's name")]) -> None:
+    """One feed's whole configuration, defaults filled in, as YAML."""
+    import yaml
+
+    feeds = _feeds()
+    feed = next((f for f in feeds if f.name == name), None)
+    if feed is None:
+        error(f"no feed {name!r}; the feeds: {', '.join(f.name for f in feeds)}")
+        raise typer.Exit(1)
+    text = yaml.safe_dump(feed.model_dump(mode="json", by_alias=True), sort_keys=False)
+    out.print(Text(text.rstrip()))
+
+
 def _is_select(sql: str) -> bool:
     """A query whose rows can be limited by wrapping it (not DDL, DML, SHOW, …)."""
     from wmg_assets.migration.schema.sqltext import split_statements
