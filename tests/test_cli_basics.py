@@ -49,3 +49,21 @@ def test_feeds_list_and_show(wmg_env: Path, tmp_path: Path, monkeypatch) -> None
     monkeypatch.setenv("WMG_CONFIG_DIR", str(tmp_path / "empty"))
     nowhere = runner.invoke(app, ["feeds", "list"])
     assert nowhere.exit_code == 1 and f"WMG_CONFIG_DIR={tmp_path / 'empty'}" in nowhere.output
+
+
+def test_ingest_and_query_as_json(wmg_env: Path) -> None:
+    import json
+
+    from tests.conftest import SAMPLE_DIR
+
+    runner = CliRunner()
+    loaded = runner.invoke(app, ["ingest", str(SAMPLE_DIR / "customers_2026_11_01.csv"), "--json"])
+    assert loaded.exit_code == 0, loaded.output
+    [outcome] = json.loads(loaded.stdout.strip().splitlines()[-1])
+    assert (outcome["feed"], outcome["ok"], outcome["counts"]["rows_inserted"]) == (
+        "customers",
+        True,
+        20,
+    )
+    rows = runner.invoke(app, ["query", "SELECT count(*) AS n FROM public.customers", "--json"])
+    assert json.loads(rows.stdout) == [{"n": 20}]

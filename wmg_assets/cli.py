@@ -124,8 +124,15 @@ def _run_ingest(paths: list[Path], feed: str | None, reload: bool = False) -> li
         )
 
 
-def _report(outcomes: list) -> None:
-    out.print(_outcome_table(outcomes))
+def _report(outcomes: list, as_json: bool = False) -> None:
+    if as_json:
+        import dataclasses
+        import json
+
+        payload = [{**dataclasses.asdict(o), "ok": o.ok} for o in outcomes]
+        out.print(json.dumps(payload, default=str), markup=False, soft_wrap=True)
+    else:
+        out.print(_outcome_table(outcomes))
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
         error(o.error)
@@ -140,12 +147,13 @@ def ingest(
     reload: Annotated[
         bool, typer.Option(help="load even if the same content was loaded before")
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="the outcomes as JSON")] = False,
 ) -> None:
     """Land files in the lake and load each through its feed into the warehouse.
 
     A file whose content its feed already loaded is not loaded again (shown as "already
     loaded in run …"); --reload loads it anyway."""
-    _report(_run_ingest(paths, feed, reload))
+    _report(_run_ingest(paths, feed, reload), as_json)
 
 
 @app.command()
@@ -378,6 +386,7 @@ def query(
     sql: Annotated[str, typer.Argument(help="SQL to run on the warehouse, or - for stdin")],
     csv: Annotated[bool, typer.Option("--csv", help="print CSV instead of a table")] = False,
     limit: Annotated[int, typer.Option(help="rows printed at most (0: all)")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="the rows as JSON objects")] = False,
 ) -> None:
     """Run SQL on the configured warehouse and print the rows (at most `--limit`)."""
     from wmg_resources.warehouse import connect_warehouse
@@ -402,6 +411,12 @@ def query(
     rows = rows[:limit] if limit else rows
     if more:
         err.print(f"(the first {limit} rows; --limit 0 prints all)", markup=False)
+    if as_json:
+        import json
+
+        records = [dict(zip(names, r, strict=True)) for r in rows]
+        out.print(json.dumps(records, default=str), markup=False, soft_wrap=True)
+        return
     if csv:
         import csv as csv_module
 
