@@ -67,3 +67,15 @@ def test_ingest_and_query_as_json(wmg_env: Path) -> None:
     )
     rows = runner.invoke(app, ["query", "SELECT count(*) AS n FROM public.customers", "--json"])
     assert json.loads(rows.stdout) == [{"n": 20}]
+    import dagster as dg
+
+    instance = dg.DagsterInstance.get()
+    run = instance.get_run_by_id(outcome["run_id"])
+    assert run is not None and {
+        k: run.tags.get(k) for k in ("wmg/source", "wmg/feed", "wmg/file")
+    } == {"wmg/source": "cli", "wmg/feed": "customers", "wmg/file": "customers_2026_11_01.csv"}
+    again = runner.invoke(app, ["ingest", str(SAMPLE_DIR / "customers_2026_11_01.csv"), "--json"])
+    [noop] = json.loads(again.stdout.strip().splitlines()[-1])
+    assert noop["already_loaded_in"] == outcome["run_id"]
+    noop_run = instance.get_run_by_id(noop["run_id"])
+    assert noop_run is not None and noop_run.tags.get("wmg/outcome") == "already_loaded"

@@ -163,11 +163,14 @@ class Ingestor:
         self.lake.put_file(path, landing_key(path.name))
         self.instance.add_dynamic_partitions(feed.partitions_name, [path.name])
         wh_key = warehouse_asset_key(feed)
+        from wmg_assets.feeds.file_requests import FEED_TAG, FILE_TAG, OUTCOME_TAG, SOURCE_TAG
+
+        tags = {**self.tags, SOURCE_TAG: "cli", FEED_TAG: feed.name, FILE_TAG: path.name}
         result = self.defs.resolve_job_def(feed_job_name(feed)).execute_in_process(
             instance=self.instance,
             partition_key=path.name,
             run_config=QUIET_RUN_CONFIG,
-            tags=self.tags,
+            tags=tags,
             raise_on_error=False,
         )
         outcome.run_id = result.run_id
@@ -176,6 +179,8 @@ class Ingestor:
             outcome.error = failure_message(result.all_events, path.name)
             return outcome
         outcome.already_loaded_in = already_loaded_in(result.all_events)
+        if outcome.already_loaded_in:  # a no-op: say so where the UI lists runs
+            self.instance.add_run_tags(result.run_id, {OUTCOME_TAG: "already_loaded"})
         for event in result.get_asset_materialization_events():
             metadata = event.materialization.metadata
             outcome.seconds.update(StepTimes.from_metadata(metadata))

@@ -32,6 +32,9 @@ from wmg_resources.warehouse.ledger import LedgerRow, find_loaded
 
 SOURCE_TAG = "wmg/source"
 ETAG_TAG = "wmg/etag"
+FEED_TAG = "wmg/feed"
+FILE_TAG = "wmg/file"
+OUTCOME_TAG = "wmg/outcome"
 PARTITION_TAG = "dagster/partition"
 LEDGER_LOCK_WAIT_SECONDS = 5.0
 
@@ -168,7 +171,12 @@ class FileRequestPlanner:
             run_key=f"{obj.key}@{obj.etag}" if self.run_keys else None,
             job_name=feed_job_name(feed),
             partition_key=obj.name,
-            tags={SOURCE_TAG: self.source, ETAG_TAG: obj.etag},
+            tags={
+                SOURCE_TAG: self.source,
+                ETAG_TAG: obj.etag,
+                FEED_TAG: feed.name,
+                FILE_TAG: obj.name,
+            },
         )
 
 
