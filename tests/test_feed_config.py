@@ -39,9 +39,9 @@ def test_sample_config_loads() -> None:
         (VALID.replace("table: customers", 'table: "x; drop"'), "field target.table"),
         (
             VALID + 'views: [{name: v, definition: "CREATE VIEW {view_name} AS {evil}"}]\n',
-            "field views.0.definition: Value error, unknown placeholder(s) 'evil'",
+            "field views.0.definition: unknown placeholder(s) 'evil'",
         ),
-        (VALID + "schedule: every hour\n", "field schedule: Value error, 'every hour' is not a"),
+        (VALID + "schedule: every hour\n", "field schedule: 'every hour' is not a"),
     ],
 )
 def test_invalid_feed_names_file_and_field(tmp_path: Path, text: str, field: str) -> None:
@@ -78,3 +78,18 @@ def test_feed_is_chosen_by_pattern_or_name(tmp_path: Path) -> None:
         feed_for_file(feeds, "stray.csv")
     with pytest.raises(LookupError, match="no feed named"):
         feed_for_file(feeds, "customers_1.csv", "nope")
+
+
+def test_an_unknown_field_names_its_line_and_the_closest_valid_one(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(VALID.replace("upsert_keys:", "upsert_key:"))
+    line = next(
+        i
+        for i, text in enumerate(path.read_text().splitlines(), 1)
+        if text.startswith("upsert_key:")
+    )
+    with pytest.raises(FeedConfigError) as e:
+        load_feed(path)
+    assert f"{path}:{line}: field upsert_key: not a field (did you mean `upsert_keys`?)" in str(
+        e.value
+    )

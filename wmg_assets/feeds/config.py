@@ -198,20 +198,25 @@ class FeedConfig(_Model):
 
 
 def load_feed(path: Path) -> FeedConfig:
+    return load_yaml_model(path, FeedConfig)
+
+
+def load_yaml_model(path: Path, model: type["M"]) -> "M":
+    """One config file as `model`; an error names the file, line and field
+    (`config_errors.py`)."""
+    from wmg_assets.config_errors import describe
+
+    text = path.read_text(encoding="utf-8")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise FeedConfigError(f"{path}: not valid YAML: {e}") from e
     if not isinstance(raw, dict):
-        raise FeedConfigError(f"{path}: expected a mapping of feed fields")
+        raise FeedConfigError(f"{path}: expected a mapping of {model.__name__} fields")
     try:
-        return FeedConfig.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as e:
-        problems = "; ".join(
-            f"field {'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
-            for err in e.errors()
-        )
-        raise FeedConfigError(f"{path}: {problems}") from e
+        raise FeedConfigError(describe(path, text, e, model)) from e
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -220,13 +225,8 @@ M = TypeVar("M", bound=BaseModel)
 def load_yaml_models(directory: Path, model: type[M]) -> list[M]:
     """One `model` per `directory/*.yaml` file, in name order (none without the folder);
     a bad file raises FeedConfigError naming the file."""
-    models = []
-    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
-        try:
-            models.append(model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))))
-        except (yaml.YAMLError, ValidationError) as e:
-            raise FeedConfigError(f"{path}: {e}") from e
-    return models
+    paths = sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")])
+    return [load_yaml_model(path, model) for path in paths]
 
 
 def load_named_models(directory: Path, model: type[M], what: str) -> list[M]:

@@ -133,12 +133,13 @@ def load_jobs(directory: Path) -> list[JobConfig]:
     """Every job of `directory/*.yaml` (an invalid file is an error naming it)."""
     jobs = []
     for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+        text = path.read_text(encoding="utf-8")
         try:
-            jobs.append(JobConfig.model_validate(yaml.safe_load(path.read_text()) or {}))
+            jobs.append(JobConfig.model_validate(yaml.safe_load(text) or {}))
         except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise EltConfigError(f"{path}: {where}: {first['msg']}") from e
+            from wmg_assets.config_errors import describe
+
+            raise EltConfigError(describe(path, text, e, JobConfig)) from e
     names = [j.name for j in jobs]
     if len(set(names)) != len(names):
         raise EltConfigError(f"{directory}: job names repeat: {names}")
