@@ -79,3 +79,23 @@ def test_ingest_and_query_as_json(wmg_env: Path) -> None:
     assert noop["already_loaded_in"] == outcome["run_id"]
     noop_run = instance.get_run_by_id(noop["run_id"])
     assert noop_run is not None and noop_run.tags.get("wmg/outcome") == "already_loaded"
+
+
+def test_status_and_gold_refresh_after_loads(wmg_env: Path) -> None:
+    import json
+
+    from tests.conftest import SAMPLE_DIR
+
+    runner = CliRunner()
+    empty = runner.invoke(app, ["status"])
+    assert empty.exit_code == 0 and "no loads yet" in empty.output
+    files = [str(SAMPLE_DIR / n) for n in ("customers_2026_11_01.csv", "orders_2026_11_01.csv")]
+    assert runner.invoke(app, ["ingest", *files]).exit_code == 0
+    latest = runner.invoke(app, ["status", "--feed", "customers", "--json"])
+    [row] = json.loads(latest.stdout)
+    assert (row["job_id"], row["status"], row["records_inserted"]) == ("customers", "SUCCESS", 20)
+    refreshed = runner.invoke(app, ["gold", "refresh"])
+    assert refreshed.exit_code == 0, refreshed.output
+    assert (
+        "customers_per_country" in refreshed.output and "order_totals_per_day" in refreshed.output
+    )

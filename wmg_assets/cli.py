@@ -38,7 +38,7 @@ def redact_url(url: str) -> str:
 app = typer.Typer(
     help="WMG Platform: file feeds to Iceberg and the warehouse, on Dagster.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
 )
 # Wide enough for the tables when output is piped (rich assumes 80 columns then).
 # File names, headers and values are user data: never read as markup, emoji or highlights.
@@ -484,6 +484,95 @@ def feeds_show(name: Annotated[str, typer.Argument(help="the feed's name")]) -> 
         raise typer.Exit(1)
     text = yaml.safe_dump(feed.model_dump(mode="json", by_alias=True), sort_keys=False)
     out.print(Text(text.rstrip()))
+
+
+gold_app = typer.Typer(help="The gold tables.", no_args_is_help=True)
+app.add_typer(gold_app, name="gold")
+
+
+@gold_app.command("refresh")
+def gold_refresh() -> None:
+    """Rebuild every gold table from the warehouse (one run, recorded in the instance)."""
+    from wmg_assets.ingest import Ingestor
+
+    with out.status("refreshing gold"):
+        try:
+            rows = Ingestor(load_settings()).refresh_gold()
+        except Exception as e:  # the run's error, in one line
+            error(f"gold refresh failed: {str(e).splitlines()[0] if str(e) else e!r}")
+            raise typer.Exit(1) from e
+    if not rows:
+        out.print("no gold tables are configured", markup=False)
+        return
+    table = Table(title="gold", header_style="bold")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in sorted(rows.items()):
+        table.add_row(Text(name), str(count))
+    out.print(table)
+
+
+@app.command()
+def status(
+    feed: Annotated[str | None, typer.Option(help="only this feed's loads")] = None,
+    limit: Annotated[int, typer.Option(help="latest rows shown")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="the rows as JSON")] = False,
+) -> None:
+    """The latest loads and failures from the audit table (`wmg.job_sts`), newest first."""
+    from wmg_resources.warehouse import connect_warehouse
+    from wmg_resources.warehouse.dialect import qualified
+
+    settings = load_settings()
+    columns = [
+        "run_end_ts",
+        "job_id",
+        "source_filename",
+        "target_table_name",
+        "status",
+        "records_read",
+        "records_inserted",
+        "records_updated",
+        "error_message",
+    ]
+    with connect_warehouse(settings.warehouse, settings.duckdb_memory_limit) as wh:
+        table = qualified(settings.audit_schema, "job_sts", wh.dialect)
+        exists = wh.columns(settings.audit_schema, "job_sts")
+        if not exists:
+            out.print(
+                f"no loads yet (no {settings.audit_schema}.job_sts in the warehouse)", markup=False
+            )
+            return
+        where, params = ("", []) if feed is None else (f" WHERE job_id = {wh.param}", [feed])
+        _, rows = wh.query(
+            f"SELECT {', '.join(columns)} FROM {table}{where} "
+            f"ORDER BY run_end_ts DESC LIMIT {max(1, limit)}",
+            params,
+        )
+    if as_json:
+        import json
+
+        records = [dict(zip(columns, r, strict=True)) for r in rows]
+        out.print(json.dumps(records, default=str), markup=False, soft_wrap=True)
+        return
+    shown = Table(title=f"latest loads{f' of {feed}' if feed else ''}", header_style="bold")
+    for name in ("ended", "job", "file", "target", "status", "read", "inserted", "updated"):
+        shown.add_column(
+            name, justify="right" if name in ("read", "inserted", "updated") else "left"
+        )
+    for r in rows:
+        mark = "[green]SUCCESS[/]" if r[4] == "SUCCESS" else "[red]FAILED[/]"
+        shown.add_row(
+            Text(str(r[0])[:19]),
+            Text(str(r[1])),
+            Text(str(r[2] or "")),
+            Text(str(r[3] or "")),
+            mark,
+            *(Text("" if v is None else str(v)) for v in r[5:8]),
+        )
+    out.print(shown)
+    for r in rows:
+        if r[4] != "SUCCESS" and r[8]:
+            error(f"{r[2] or r[1]}: {str(r[8]).splitlines()[0]}")
 
 
 def _is_select(sql: str) -> bool:
