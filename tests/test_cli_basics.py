@@ -99,3 +99,26 @@ def test_status_and_gold_refresh_after_loads(wmg_env: Path) -> None:
     assert (
         "customers_per_country" in refreshed.output and "order_totals_per_day" in refreshed.output
     )
+
+
+def test_check_validates_configs_and_reaches_systems(
+    wmg_env: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import shutil
+
+    from tests.conftest import CONFIG_DIR
+
+    runner = CliRunner()
+    fine = runner.invoke(app, ["check"])
+    assert fine.exit_code == 0, fine.output
+    assert "ok   config feeds/: 2 defined" in fine.output and "ok   warehouse:" in fine.output
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG_DIR, config)
+    feed = config / "feeds" / "customers.yaml"
+    feed.write_text(feed.read_text().replace("upsert_keys:", "upsert_key:"))
+    monkeypatch.setenv("WMG_CONFIG_DIR", str(config))
+    monkeypatch.setenv("WMG_WAREHOUSE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    broken = runner.invoke(app, ["check"])
+    assert broken.exit_code == 1
+    assert "FAIL config feeds/:" in broken.output and "did you mean `upsert_keys`?" in broken.output
+    assert "FAIL warehouse:" in broken.output and "ok   config gold/" in broken.output

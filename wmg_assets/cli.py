@@ -3,7 +3,7 @@
 import errno
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -573,6 +573,99 @@ def status(
     for r in rows:
         if r[4] != "SUCCESS" and r[8]:
             error(f"{r[2] or r[1]}: {str(r[8]).splitlines()[0]}")
+
+
+def _config_checks(settings) -> list[tuple[str, Any]]:
+    """(what, a loader to call) for every config kind of the config folder."""
+    from wmg_assets.api.config import load_api_sources
+    from wmg_assets.datamart.config import load_datamarts
+    from wmg_assets.feeds.config import feeds_of
+    from wmg_assets.gold.config import load_gold
+    from wmg_assets.migration.config import load_ddl_sources, load_sql_codebases
+    from wmg_assets.migration.data_assets import load_data_specs
+    from wmg_assets.migration.elt_assets import load_elt_jobs
+
+    c = settings.config_dir
+    return [
+        ("config feeds/", lambda: feeds_of(settings)),
+        ("config gold/", lambda: load_gold(c / "gold")),
+        ("config datamart/", lambda: load_datamarts(c / "datamart")),
+        ("config apis/", lambda: load_api_sources(c / "apis")),
+        ("config migration/sql/", lambda: load_sql_codebases(c / "migration" / "sql")),
+        ("config migration/ddl/", lambda: load_ddl_sources(c / "migration" / "ddl")),
+        ("config migration/data/", lambda: load_data_specs(c / "migration" / "data")),
+        ("config elt/", lambda: load_elt_jobs(c / "elt")),
+    ]
+
+
+def _system_checks(settings) -> list[tuple[str, Any]]:
+    """(what, a probe) for every system the settings name."""
+    from wmg_resources.resources import build_resources
+    from wmg_resources.warehouse import connect_warehouse
+
+    resources = build_resources(settings, env_vars=False)
+
+    def warehouse() -> str:
+        with connect_warehouse(settings.warehouse, settings.duckdb_memory_limit) as wh:
+            wh.query("SELECT 1")
+        return redact_url(settings.warehouse)
+
+    def lake() -> str:
+        resources["lake"].list_page("", limit=1)  # type: ignore[attr-defined]
+        return settings.lake
+
+    def catalog() -> str:
+        resources["iceberg"].catalog().list_namespaces()  # type: ignore[attr-defined]
+        return f"{settings.catalog_kind} catalog"
+
+    probes: list[tuple[str, Any]] = [
+        ("lake", lake),
+        ("warehouse", warehouse),
+        ("iceberg catalog", catalog),
+    ]
+    if settings.engine == "spark":
+
+        def spark() -> str:
+            resources["engine"].spark.spark_session.sql("SELECT 1").collect()  # type: ignore[attr-defined]
+            return settings.spark_remote or "local Spark"
+
+        probes.append(("spark", spark))
+    if settings.aws_endpoint or settings.lake.startswith("s3://"):
+
+        def aws() -> str:
+            import boto3
+
+            sts = boto3.client(
+                "sts", region_name=settings.aws_region, endpoint_url=settings.aws_endpoint
+            )
+            return f"account {sts.get_caller_identity()['Account']}"
+
+        probes.append(("aws", aws))
+    return probes
+
+
+@app.command()
+def check() -> None:
+    """Validate every config file and reach every configured system, one line each; exit 1
+    when any fails."""
+    settings = load_settings()
+    failed = 0
+    out.print(f"config folder: {settings.config_dir.resolve()} (WMG_CONFIG_DIR)", markup=False)
+    for what, probe in [*_config_checks(settings), *_system_checks(settings)]:
+        try:
+            found = probe()
+        except Exception as e:  # each check reports its own failure, the others go on
+            failed += 1
+            lines = str(e).strip().splitlines() or [type(e).__name__]
+            shown = lines if what.startswith("config") else lines[:1]  # a config: each problem
+            out.print(Text.assemble(("FAIL ", "red"), f"{what}: {shown[0]}"))
+            for line in shown[1:]:
+                out.print(Text(f"     {line}"))
+            continue
+        detail = f"{len(found)} defined" if isinstance(found, list) else str(found)
+        out.print(Text.assemble(("ok   ", "green"), f"{what}: {detail}"))
+    if failed:
+        raise typer.Exit(1)
 
 
 def _is_select(sql: str) -> bool:
