@@ -48,10 +48,10 @@ class JoinedTable(_Model):
     @model_validator(mode="before")
     @classmethod
     def _yaml_on(cls, data: Any) -> Any:
-        """YAML 1.1 reads a bare `on:` key as the boolean true; it means the join condition."""
-        if isinstance(data, dict) and True in data:
-            data = {("on" if k is True else k): v for k, v in data.items()}
-        return data
+        """A bare `on:` key: the join condition."""
+        from wmg_assets.feeds.config import bare_on_key
+
+        return bare_on_key(data)
 
     @property
     def name(self) -> str:

@@ -19,7 +19,7 @@ import fnmatch
 import string
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import sqlglot
 import sqlglot.errors
@@ -220,6 +220,13 @@ def load_yaml_model(path: Path, model: type["M"]) -> "M":
 
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def bare_on_key(data: Any) -> Any:
+    """YAML 1.1 (PyYAML) reads a bare `on:` key as the boolean true: it means `on`."""
+    if isinstance(data, dict) and True in data:
+        return {("on" if k is True else k): v for k, v in data.items()}
+    return data
 
 
 def load_yaml_models(directory: Path, model: type[M]) -> list[M]:

@@ -299,3 +299,14 @@ def test_a_passing_error_is_retried_from_the_failed_statement(elt_env: dict) -> 
         ("only.1",),
         ("only.3",),
     ]  # the retry resumed at statement 2
+
+
+def test_a_bare_on_key_in_yaml_names_the_connection() -> None:
+    from wmg_assets.migration.elt.steps import JobConfig
+
+    text = (
+        "name: j\nconnections: {pg: env:X}\nsteps:\n  - name: s\n    statements:\n"
+        "      - sql: SELECT 1\n        on: pg\n"
+    )
+    job = JobConfig.model_validate(yaml.safe_load(text))  # PyYAML reads `on` as true
+    assert job.steps[0].statements[0].on == "pg"

@@ -79,6 +79,13 @@ class Statement(BaseModel):
     temporary_table: str | None = None
     timeout_seconds: float | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, data: Any) -> Any:
+        from wmg_assets.feeds.config import bare_on_key
+
+        return bare_on_key(data)
+
     @model_validator(mode="after")
     def _exactly_one(self) -> "Statement":
         given = [k for k in ("sql", "spark_sql", "read", "write") if getattr(self, k) is not None]
