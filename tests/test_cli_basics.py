@@ -122,3 +122,22 @@ def test_check_validates_configs_and_reaches_systems(
     assert broken.exit_code == 1
     assert "FAIL config feeds/:" in broken.output and "did you mean `upsert_keys`?" in broken.output
     assert "FAIL warehouse:" in broken.output and "ok   config gold/" in broken.output
+
+
+def test_plan_as_json_lists_the_ddl(wmg_env: Path) -> None:
+    import json
+
+    from tests.conftest import SAMPLE_DIR
+
+    result = CliRunner().invoke(
+        app, ["plan", str(SAMPLE_DIR / "customers_2026_11_01.csv"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (plan["feed"], plan["target"], plan["rows_read"], plan["changes_table"]) == (
+        "customers",
+        "public.customers",
+        20,
+        True,
+    )
+    assert any(s.startswith("CREATE TABLE") for s in plan["statements"])

@@ -354,6 +354,7 @@ def silver_register(
 def plan(
     path: Annotated[Path, typer.Argument(help="CSV file to plan for (not landed, not loaded)")],
     feed: Annotated[str | None, typer.Option(help="feed name (default: by file_pattern)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the plan as JSON")] = False,
 ) -> None:
     """Show the schema changes (DDL) that ingesting a file would apply now; change nothing."""
     from rich.markdown import Markdown
@@ -377,6 +378,20 @@ def plan(
         error(e)
         raise typer.Exit(1) from e
     target = f"{chosen.target.schema}.{chosen.target.table}"
+    if as_json:
+        import json
+
+        statements = [s.sql for s in result.plan.statements(result.dialect)]
+        payload = {
+            "file": path.name,
+            "feed": chosen.name,
+            "target": target,
+            "rows_read": result.rows_read,
+            "changes_table": result.plan.changes_table,
+            "statements": statements,
+        }
+        out.print(json.dumps(payload), markup=False, soft_wrap=True)
+        return
     out.print(f"Plan for {path.name} → {target} ({result.rows_read} rows):")
     out.print(Markdown(result.plan_markdown))
 
