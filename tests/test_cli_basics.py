@@ -51,15 +51,23 @@ def test_feeds_list_and_show(wmg_env: Path, tmp_path: Path, monkeypatch) -> None
     assert nowhere.exit_code == 1 and f"WMG_CONFIG_DIR={tmp_path / 'empty'}" in nowhere.output
 
 
-def test_ingest_and_query_as_json(wmg_env: Path) -> None:
+def test_ingest_query_status_and_gold_refresh(wmg_env: Path) -> None:
+    """One set of loads for the commands that read them: `ingest --json` (and the run's
+    tags), `query --json`, a no-op run's tag, `status`, `gold refresh`."""
     import json
+
+    import dagster as dg
 
     from tests.conftest import SAMPLE_DIR
 
     runner = CliRunner()
-    loaded = runner.invoke(app, ["ingest", str(SAMPLE_DIR / "customers_2026_11_01.csv"), "--json"])
+    empty = runner.invoke(app, ["status"])
+    assert empty.exit_code == 0 and "no loads yet" in empty.output
+    customers = str(SAMPLE_DIR / "customers_2026_11_01.csv")
+    files = [customers, str(SAMPLE_DIR / "orders_2026_11_01.csv")]
+    loaded = runner.invoke(app, ["ingest", *files, "--json"])
     assert loaded.exit_code == 0, loaded.output
-    [outcome] = json.loads(loaded.stdout.strip().splitlines()[-1])
+    outcome, _ = json.loads(loaded.stdout.strip().splitlines()[-1])
     assert (outcome["feed"], outcome["ok"], outcome["counts"]["rows_inserted"]) == (
         "customers",
         True,
@@ -67,33 +75,23 @@ def test_ingest_and_query_as_json(wmg_env: Path) -> None:
     )
     rows = runner.invoke(app, ["query", "SELECT count(*) AS n FROM public.customers", "--json"])
     assert json.loads(rows.stdout) == [{"n": 20}]
-    import dagster as dg
-
     instance = dg.DagsterInstance.get()
     run = instance.get_run_by_id(outcome["run_id"])
-    assert run is not None and {
-        k: run.tags.get(k) for k in ("wmg/source", "wmg/feed", "wmg/file")
-    } == {"wmg/source": "cli", "wmg/feed": "customers", "wmg/file": "customers_2026_11_01.csv"}
-    again = runner.invoke(app, ["ingest", str(SAMPLE_DIR / "customers_2026_11_01.csv"), "--json"])
+    assert run is not None
+    assert {k: run.tags.get(k) for k in ("wmg/source", "wmg/feed", "wmg/file")} == {
+        "wmg/source": "cli",
+        "wmg/feed": "customers",
+        "wmg/file": "customers_2026_11_01.csv",
+    }
+    again = runner.invoke(app, ["ingest", customers, "--json"])
     [noop] = json.loads(again.stdout.strip().splitlines()[-1])
     assert noop["already_loaded_in"] == outcome["run_id"]
     noop_run = instance.get_run_by_id(noop["run_id"])
     assert noop_run is not None and noop_run.tags.get("wmg/outcome") == "already_loaded"
-
-
-def test_status_and_gold_refresh_after_loads(wmg_env: Path) -> None:
-    import json
-
-    from tests.conftest import SAMPLE_DIR
-
-    runner = CliRunner()
-    empty = runner.invoke(app, ["status"])
-    assert empty.exit_code == 0 and "no loads yet" in empty.output
-    files = [str(SAMPLE_DIR / n) for n in ("customers_2026_11_01.csv", "orders_2026_11_01.csv")]
-    assert runner.invoke(app, ["ingest", *files]).exit_code == 0
     latest = runner.invoke(app, ["status", "--feed", "customers", "--json"])
-    [row] = json.loads(latest.stdout)
-    assert (row["job_id"], row["status"], row["records_inserted"]) == ("customers", "SUCCESS", 20)
+    statuses = json.loads(latest.stdout)
+    assert [(r["job_id"], r["status"]) for r in statuses][-1] == ("customers", "SUCCESS")
+    assert statuses[-1]["records_inserted"] == 20
     refreshed = runner.invoke(app, ["gold", "refresh"])
     assert refreshed.exit_code == 0, refreshed.output
     assert (

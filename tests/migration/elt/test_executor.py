@@ -44,6 +44,8 @@ def test_each_error_code_for_its_cause(db_type: str, executor: Executor, postgre
         )
         assert isinstance(returned, QueryResult)
         assert (returned.error_code, bool(returned.error_message)) == (code, True), sql
+        if code == TIMEOUT:  # the raising path is the same code: cancel once, not twice
+            continue
         with pytest.raises(ELTJobError) as raised:
             executor.execute_query(sql, db_type=db_type, timeout_seconds=timeout)
         assert raised.value.code == code
