@@ -123,15 +123,23 @@ def write_batches(db: Any, table_sql: str, columns: Sequence[str],
     raise NotImplementedError(f"streaming into {db.dialect} is not built yet")
 
 
+def _copy_pair(
+    select_sql: str, table_sql: str, columns: Sequence[str], binary: bool
+) -> tuple[str, str]:
+    """PostgreSQL's `COPY (query) TO STDOUT` and the matching `COPY table FROM STDIN`."""
+    fmt = "binary" if binary else "csv"
+    columns_sql = column_list(list(columns), "postgres")
+    return (
+        f"COPY ({select_sql}) TO STDOUT (FORMAT {fmt})",
+        f"COPY {table_sql} ({columns_sql}) FROM STDIN (FORMAT {fmt})",
+    )
+
+
 def postgres_pipe(source: Any, target: Any, select_sql: str, table_sql: str,
                   columns: Sequence[str], binary: bool,
                   progress: Callable[[int], None] | None = None) -> int:  # fmt: skip
     """PostgreSQL to PostgreSQL: COPY out piped into COPY in (the rows copied)."""
-    fmt = "binary" if binary else "csv"
-    out_sql = f"COPY ({select_sql}) TO STDOUT (FORMAT {fmt})"
-    in_sql = (
-        f"COPY {table_sql} ({column_list(list(columns), 'postgres')}) FROM STDIN (FORMAT {fmt})"
-    )
+    out_sql, in_sql = _copy_pair(select_sql, table_sql, columns, binary)
     with source.conn.cursor() as out_cur, target.conn.cursor() as in_cur:
         with out_cur.copy(out_sql.encode()) as out_copy, in_cur.copy(in_sql.encode()) as in_copy:
             for chunk in _rebuffered(iter(out_copy)):
@@ -244,13 +252,9 @@ def postgres_via_s3(source: Any, target: Any, select_sql: str, table_sql: str,
                     progress: Callable[[int], None] | None = None) -> int:  # fmt: skip
     """PostgreSQL to PostgreSQL through S3 (another account's bucket): the source's COPY
     stream uploaded to the staging prefix, then streamed from S3 into the target's COPY."""
-    fmt = "binary" if binary else "csv"
-    out_sql = f"COPY ({select_sql}) TO STDOUT (FORMAT {fmt})"
+    out_sql, in_sql = _copy_pair(select_sql, table_sql, columns, binary)
     with source.conn.cursor() as out_cur, out_cur.copy(out_sql.encode()) as out_copy:
         objects = staging.upload_stream("copy", _rebuffered(iter(out_copy)))
-    in_sql = (
-        f"COPY {table_sql} ({column_list(list(columns), 'postgres')}) FROM STDIN (FORMAT {fmt})"
-    )
     with target.conn.cursor() as in_cur:
         with in_cur.copy(in_sql.encode()) as in_copy:
             for obj in objects:

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from wmg_assets.migration.data.migrate import MigrationRun, run_specs
 from wmg_assets.migration.data.specs import InvalidRow, TableSpec, read_specs
-from wmg_assets.migration.schema.ddl_text import quoted
+from wmg_assets.migration.schema.ddl_text import dotted_name_sql, quoted
 from wmg_resources.aws_accounts import AwsAccount
 from wmg_resources.s3_staging import S3Staging, split_s3_uri
 
@@ -126,7 +126,7 @@ class RedshiftCopyRow(BaseModel):
 
 
 def _name_sql(name: str) -> str:
-    return ".".join(quoted(p, "redshift") for p in name.split("."))
+    return dotted_name_sql(name, "redshift")
 
 
 def insert_select_sql(row: RedshiftCopyRow, columns: list[str]) -> list[str]:

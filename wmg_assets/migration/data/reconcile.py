@@ -49,9 +49,9 @@ class Side:
         return self.db.dialect
 
     def name_sql(self) -> str:
-        from wmg_assets.migration.schema.ddl_text import quoted
+        from wmg_assets.migration.schema.ddl_text import dotted_name_sql
 
-        return ".".join(quoted(p, self.dialect) for p in self.table.split("."))
+        return dotted_name_sql(self.table, self.dialect)
 
 
 @dataclass

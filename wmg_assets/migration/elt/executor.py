@@ -264,7 +264,9 @@ class Executor:
         reader = self.duckdb.con.sql(f"SELECT * FROM {quote(table, 'duckdb')}").to_arrow_reader(
             100_000
         )
-        target = ".".join(quote(p, "redshift") for p in target_table.split("."))
+        from wmg_assets.migration.schema.ddl_text import dotted_name_sql
+
+        target = dotted_name_sql(target_table, "redshift")
         with S3Staging(s3 or AwsAccount().client("s3"), staging_uri) as staging, db.transaction():
             if mode == "overwrite":
                 db.execute(f"DELETE FROM {target}")

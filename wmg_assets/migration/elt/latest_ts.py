@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from wmg_assets.migration.reports import Report, ReportTable, write_reports
-from wmg_assets.migration.schema.ddl_text import quoted
+from wmg_assets.migration.schema.ddl_text import dotted_name_sql, quoted
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +55,9 @@ def columns_sql(db: Any) -> str:
     return CATALOG_COLUMNS_SQL.format(p=db.param)
 
 
-def _name(table: str, dialect: str) -> str:
-    return ".".join(quoted(p, dialect) for p in table.split("."))
-
-
 def latest_sql(table: str, columns: list[str], dialect: str) -> str:
     maxima = ", ".join(f"MAX({quoted(c, dialect)})" for c in columns)
-    return f"SELECT {maxima} FROM {_name(table, dialect)}"
+    return f"SELECT {maxima} FROM {dotted_name_sql(table, dialect)}"
 
 
 def _one(db: Any, view: str, table: str, result: LatestTimestamps) -> None:
@@ -69,7 +65,7 @@ def _one(db: Any, view: str, table: str, result: LatestTimestamps) -> None:
     _, rows = db.query(columns_sql(db), [database, name])
     columns = [r[0] for r in rows]
     if not columns:  # none, or no such table: the table itself says which
-        db.query(f"SELECT 1 FROM {_name(table, db.dialect)} WHERE 1 = 0")
+        db.query(f"SELECT 1 FROM {dotted_name_sql(table, db.dialect)} WHERE 1 = 0")
         result.summary.append({"view": view, "table": table, "columns": 0, "latest": None})
         return
     [values] = db.query(latest_sql(table, columns, db.dialect))[1]

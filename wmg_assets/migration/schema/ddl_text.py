@@ -220,6 +220,11 @@ def quoted(name: str, dialect: str) -> str:
     return exp.to_identifier(name, quoted=True).sql(dialect)  # pyright: ignore[reportOptionalMemberAccess]
 
 
+def dotted_name_sql(name: str, dialect: str) -> str:
+    """`db.schema.table` (any number of parts) with each part quoted."""
+    return ".".join(quoted(part, dialect) for part in name.split("."))
+
+
 def table_name_sql(schema: str, name: str, dialect: str) -> str:
     return f"{quoted(schema, dialect)}.{quoted(name, dialect)}"
 
