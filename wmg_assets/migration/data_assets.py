@@ -16,7 +16,7 @@ from wmg_assets.migration.data.migrate import connection_url, spec_staging
 from wmg_assets.migration.data.specs import TableSpec, read_specs
 from wmg_resources.databases import connect_database
 from wmg_resources.warehouse import WarehouseResource
-from wmg_resources.warehouse.audit import AuditRow, write_audit_row
+from wmg_resources.warehouse.audit import attempt_row, write_audit_row
 
 
 def load_data_specs(directory: Path) -> list[tuple[str, TableSpec]]:
@@ -131,19 +131,9 @@ def _audit(
     error: Exception | None,
     warehouse: WarehouseResource,
 ) -> None:
-    row = AuditRow(
-        run_id=run_id,
-        job_id=f"migration/data/{name}",
-        run_start_ts=started,
-        run_end_ts=datetime.now(UTC).replace(tzinfo=None),
-        source_filename=spec.source_table,
-        target_table_name=spec.target_table,
-        records_read=result.rows if result else None,
-        records_updated=None,
-        records_inserted=result.rows if result else None,
-        status="FAILED" if error else "SUCCESS",
-        error_message=str(error)[:65000] if error else None,
-        schema_changes=None,
+    rows = result.rows if result else None
+    row = attempt_row(
+        run_id, f"migration/data/{name}", started, error, spec.source_table, spec.target_table, rows
     )
     with warehouse.connect() as wh:
         write_audit_row(wh, warehouse.audit_schema, row)

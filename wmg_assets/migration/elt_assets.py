@@ -26,7 +26,7 @@ from wmg_assets.migration.elt.steps import JobConfig, StepConfig, build_step, jo
 from wmg_resources.lake import LakeResource
 from wmg_resources.settings import WmgSettings, load_settings
 from wmg_resources.warehouse import WarehouseResource
-from wmg_resources.warehouse.audit import AuditRow, write_audit_row
+from wmg_resources.warehouse.audit import attempt_row, write_audit_row
 
 CORRELATION_TAG = "wmg/correlation_id"
 
@@ -130,20 +130,7 @@ def _audit(
     error: Exception | None,
     warehouse: WarehouseResource,
 ) -> None:
-    row = AuditRow(
-        run_id=run_id,
-        job_id=f"elt/{job.name}/{step.name}",
-        run_start_ts=started,
-        run_end_ts=datetime.now(UTC).replace(tzinfo=None),
-        source_filename="",
-        target_table_name="",
-        records_read=None,
-        records_updated=None,
-        records_inserted=None,
-        status="FAILED" if error else "SUCCESS",
-        error_message=str(error)[:65000] if error else None,
-        schema_changes=None,
-    )
+    row = attempt_row(run_id, f"elt/{job.name}/{step.name}", started, error)
     with warehouse.connect() as wh:
         write_audit_row(wh, warehouse.audit_schema, row)
 

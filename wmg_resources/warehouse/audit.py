@@ -7,6 +7,7 @@ status, error_message`) plus `schema_changes`, the plan applied (Markdown).
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from wmg_resources.warehouse.base import Warehouse
 from wmg_resources.warehouse.records import append_record
@@ -43,3 +44,24 @@ AUDIT_TYPES = {
 def write_audit_row(wh: Warehouse, schema: str, row: AuditRow) -> None:
     """Insert one audit row, creating the schema and table on first use."""
     append_record(wh, schema, AUDIT_TABLE, row, AUDIT_TYPES)
+
+
+def attempt_row(
+    run_id: str,
+    job_id: str,
+    started: Any,
+    error: BaseException | None,
+    source: str = "",
+    target: str = "",
+    rows: int | None = None,
+) -> AuditRow:
+    """The audit row of one attempt that ends now: SUCCESS, or FAILED with the error."""
+    from datetime import UTC, datetime
+
+    return AuditRow(
+        run_id=run_id, job_id=job_id, run_start_ts=started,
+        run_end_ts=datetime.now(UTC).replace(tzinfo=None), source_filename=source,
+        target_table_name=target, records_read=rows, records_updated=None,
+        records_inserted=rows, status="FAILED" if error else "SUCCESS",
+        error_message=str(error)[:65000] if error else None, schema_changes=None,
+    )  # fmt: skip
