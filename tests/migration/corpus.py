@@ -587,7 +587,59 @@ BTEQ = [
             "INSERT INTO t VALUES (:a);", "TD-BTEQ-003", "the import reads a client file"),
 ]  # fmt: skip
 
-ROWS = [c for c in FUNCTIONS + COMPARISONS + QUERIES + DML + BTEQ if isinstance(c, Rows)]
+# Found by running Teradata as real code bases write it through the converter.
+FOUND_IN_THE_WILD = [
+    Rows("old_rank_ranks_the_highest_first", "SELECT v, RANK(v) FROM (SELECT 1 AS v UNION ALL "
+         "SELECT 3 UNION ALL SELECT 3 UNION ALL SELECT 2) AS t ORDER BY v",
+         [(1, 4), (2, 3), (3, 1), (3, 1)],
+         "RANK(x), the form before window syntax, ranks x descending: the highest is 1"),
+    Rows("last_value_over_the_whole_partition",
+         f"SELECT k, v, LAST_VALUE(v) OVER (PARTITION BY k ORDER BY v) FROM {T3} ORDER BY k, v",
+         [(1, "a", "b"), (1, "b", "b"), (2, "c", "c")],
+         "a window with ORDER BY and no ROWS clause is the whole partition in Teradata"),
+    Rows("ct_is_create_table", "CT t1 (a INTEGER);\nINSERT INTO t1 VALUES (7);\nSELECT a FROM t1",
+         [(7,)], "CT abbreviates CREATE TABLE"),
+    Rows("rename_table", "CREATE TABLE r1 (a INTEGER);\nINSERT INTO r1 VALUES (1);\n"
+         "RENAME TABLE r1 TO r2;\nSELECT a FROM r2", [(1,)],
+         "RENAME TABLE gives the table its new name, rows kept"),
+    Rows("title_and_named_phrases", f"SELECT v (TITLE 'Value') (NAMED w) FROM {NUMS} ORDER BY w",
+         [(1,), (2,), (3,)], "TITLE is a BTEQ heading; NAMED names the column"),
+    Rows("user_is_the_current_user", "SELECT CASE WHEN USER = CURRENT_USER THEN 1 ELSE 0 END",
+         [(1,)], "USER is the session's user name, as CURRENT_USER"),
+    Rows("calendar_functions", "SELECT TD_MONTH_BEGIN(DATE '2024-02-15'), "
+         "TD_MONTH_END(DATE '2024-02-15'), DAYNUMBER_OF_YEAR(DATE '2024-02-15'), "
+         "TD_QUARTER_OF_YEAR(DATE '2024-05-01'), DAYNUMBER_OF_WEEK(DATE '2024-02-18'), "
+         "TD_DAY_OF_MONTH(DATE '2024-02-15')",
+         [(date(2024, 2, 1), date(2024, 2, 29), 46, 2, 1, 15)],
+         "month's first and last day (2024 is a leap year), day of year, quarter, Sunday = 1"),
+    Rows("timestamp_zero_cuts_the_fraction",
+         "SELECT CAST(TIMESTAMP '2024-01-01 10:00:05.987654' AS TIMESTAMP(0))",
+         [(datetime(2024, 1, 1, 10, 0, 5),)],
+         "a cast to fewer fractional digits cuts them off (no rounding up to :06)"),
+    Rows("percentile_cont_is_exact", "SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY v) "
+         "FROM (SELECT 1 AS v UNION ALL SELECT 2 UNION ALL SELECT 4 UNION ALL SELECT 10) AS t",
+         [(3,)], "the median of 1, 2, 4, 10 interpolated between 2 and 4"),
+    Rows("interval_before_a_date", "SELECT INTERVAL '3' DAY + DATE '2024-01-30'",
+         [(date(2024, 2, 2),)], "an interval plus a date is a DATE"),
+    Rows("query_band_removed", "SET QUERY_BAND = 'job=load;' FOR SESSION;\nSELECT 1", [(1,)],
+         "a query band labels the session's work, nothing else"),
+    Flagged("old_rank_with_group_by", "SELECT k, RANK(v) FROM t GROUP BY k", "TD-UNSUP-001",
+            "GROUP BY of an ordered-analytic query is a partition"),
+    Flagged("session_number", "SELECT SESSION", "TD-UNSUP-001", "the session number"),
+    Flagged("trycast_on_redshift", "SELECT TRYCAST(s AS INTEGER) FROM t",
+            {"redshift": "TD-UNSUP-001"}, "Redshift has no cast that returns NULL"),
+    Flagged("grant_on_spark", "GRANT SELECT ON t TO u", {"spark": "TD-UNSUP-001"},
+            "Spark SQL has no privileges"),
+    Flagged("rename_into_another_database", "RENAME TABLE a.t TO b.t", "TD-UNSUP-001",
+            "neither target moves a table between schemas by renaming it"),
+    Flagged("timestamp_precision_three", "SELECT CAST(ts AS TIMESTAMP(3)) FROM t",
+            "TD-UNSUP-001", "fractional seconds cut to 3 digits"),
+    Flagged("named_inside_an_expression", "SELECT a + (b (NAMED x)) FROM t", "TD-UNSUP-001",
+            "a name given inside an expression"),
+]  # fmt: skip
+
+_ALL_ROWS = FUNCTIONS + COMPARISONS + QUERIES + DML + BTEQ + FOUND_IN_THE_WILD
+ROWS = [c for c in _ALL_ROWS if isinstance(c, Rows)]
 COLUMNS = DDL
-FLAGGED = UNSUPPORTED + [c for c in BTEQ if isinstance(c, Flagged)]
+FLAGGED = UNSUPPORTED + [c for c in BTEQ + FOUND_IN_THE_WILD if isinstance(c, Flagged)]
 ALL = ROWS + COLUMNS + FLAGGED

@@ -174,8 +174,35 @@ def convert(sql: str, target: str, options: ConversionOptions | None = None) -> 
         flagged = finding("TD-PARSE-001", 1, detail=str(e).splitlines()[0], target=target)
         return Conversion(target, [StatementResult(sql, 1, None, [flagged])], script_findings)
     schema: Schema = {}  # the tables created so far, for the rules that need types
-    statements = [convert_statement(tokens, sql, target, schema, options) for tokens in pieces]
+    statements = [guarded_statement(tokens, sql, target, schema, options) for tokens in pieces]
     return Conversion(target, statements, script_findings)
+
+
+def guarded_statement(
+    tokens: list[Token], script: str, target: str, schema: Schema, options: ConversionOptions
+) -> StatementResult:
+    """`convert_statement`, with any defect of the converter itself (a parser, rule, check or
+    generator crash) flagging that statement: the rest of the script still converts, and
+    nothing unchecked is passed through."""
+    try:
+        return convert_statement(tokens, script, target, schema, options)
+    except Exception as e:  # reported as a finding, never swallowed
+        text, line = script[tokens[0].start : tokens[-1].end + 1], tokens[0].line
+        detail = f"internal error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+        found = finding("TD-UNSUP-004", line, construct="this statement", detail=detail,
+                        target=target)  # fmt: skip
+        return StatementResult(text, line, None, [found])
+
+
+def expand_shorthand(tokens: list[Token]) -> list[Token]:
+    """`CT t (…)`, Teradata's abbreviation of CREATE TABLE (SEL, INS, UPD and DEL are
+    sqlglot's Teradata keywords already): the two tokens it stands for, at its place."""
+    first = tokens[0]
+    if first.token_type != TokenType.VAR or first.text.upper() != "CT" or len(tokens) < 2:
+        return tokens
+    at = (first.line, first.col, first.start, first.end)
+    return [Token(TokenType.CREATE, "CREATE", *at), Token(TokenType.TABLE, "TABLE", *at),
+            *tokens[1:]]  # fmt: skip
 
 
 def convert_statement(
@@ -183,6 +210,7 @@ def convert_statement(
 ) -> StatementResult:
     """One statement, from its tokens in the script."""
     text, line = script[tokens[0].start : tokens[-1].end + 1], tokens[0].line
+    tokens = expand_shorthand(tokens)
     ctx = Context(target, line, schema, options=options)
     leading = leading_statement(text)
     if leading is not None:

@@ -48,6 +48,19 @@ class CaseSpecificity(Expression):
     arg_types = {"this": True, "specific": True}
 
 
+class TitlePhrase(Expression):
+    """`x (TITLE 'heading')`: the column heading BTEQ prints for x. Display only: the
+    phrases rule takes it out of the tree."""
+
+    arg_types = {"this": True, "title": True}
+
+
+class NamedPhrase(Expression):
+    """`x (NAMED n)`: Teradata's older spelling of `x AS n`."""
+
+    arg_types = {"this": True, "name": True}
+
+
 _CASE_WORDS = {"CASESPECIFIC", "CS"}
 
 
@@ -136,6 +149,8 @@ class WmgTeradata(Teradata):
                 return False
             if self._case_phrase_at(self._index + 1):
                 return True
+            if ahead[1].text.upper() in ("TITLE", "NAMED"):
+                return True
             return ahead[1].token_type in self.TYPE_TOKENS and ahead[2].token_type in (
                 TokenType.R_PAREN, TokenType.L_PAREN, TokenType.COMMA
             )  # fmt: skip
@@ -162,6 +177,21 @@ class WmgTeradata(Teradata):
                 return None  # a column followed by a shorthand cast (see above)
             return super()._parse_function(functions, anonymous, optional_parens, any_token)
 
+        def _parse_title_or_name(self, this: exp.Expr | None) -> exp.Expr | None:
+            """`x (TITLE 'heading')` and `x (NAMED n)`, in any number and order."""
+            while self._curr and self._curr.token_type == TokenType.L_PAREN:
+                word = self._tokens[self._index + 1].text.upper() if (
+                    self._index + 1 < len(self._tokens)) else ""  # fmt: skip
+                if word not in ("TITLE", "NAMED"):
+                    return this
+                self._advance(2)
+                if word == "TITLE":
+                    this = self.expression(TitlePhrase(this=this, title=self._parse_string()))
+                else:
+                    this = self.expression(NamedPhrase(this=this, name=self._parse_id_var()))
+                self._match_r_paren()
+            return this
+
         def _parse_column_ops(self, this):
             this = super()._parse_column_ops(this)
             phrase = self._case_phrase_at(self._index)
@@ -169,6 +199,7 @@ class WmgTeradata(Teradata):
                 specific = phrase == 3
                 self._advance(phrase)
                 this = self.expression(CaseSpecificity(this=this, specific=specific))
+            this = self._parse_title_or_name(this)
             while (
                 self._curr
                 and self._curr.token_type == TokenType.L_PAREN
@@ -207,6 +238,18 @@ class WmgTeradata(Teradata):
             ),
         }  # fmt: skip
 
+    class Generator(Teradata.Generator):
+        """Teradata's own spelling of the phrases above (for findings that quote them)."""
+
+        TRANSFORMS = {
+            **Teradata.Generator.TRANSFORMS,
+            CaseSpecificity: lambda self, e: (
+                f"{self.sql(e, 'this')} ({'' if e.args.get('specific') else 'NOT '}CASESPECIFIC)"
+            ),
+            TitlePhrase: lambda self, e: f"{self.sql(e, 'this')} (TITLE {self.sql(e, 'title')})",
+            NamedPhrase: lambda self, e: f"{self.sql(e, 'this')} (NAMED {self.sql(e, 'name')})",
+        }
+
 
 DIALECT = WmgTeradata()
 
@@ -228,5 +271,16 @@ class WmgRedshift(Redshift):
         }
 
 
-TARGET_DIALECTS = {"redshift": WmgRedshift(), "spark": Spark()}
+class WmgSpark(Spark):
+    """Spark as it is: `PERCENTILE_CONT(p) WITHIN GROUP (ORDER BY x)` is exact on Spark 4
+    (sqlglot writes the approximate `PERCENTILE_APPROX`, which would be silently wrong)."""
+
+    class Generator(Spark.Generator):
+        TRANSFORMS = {
+            **Spark.Generator.TRANSFORMS,
+            exp.WithinGroup: lambda self, e: self.withingroup_sql(e),
+        }
+
+
+TARGET_DIALECTS = {"redshift": WmgRedshift(), "spark": WmgSpark()}
 """The dialect each target's SQL is rendered in."""

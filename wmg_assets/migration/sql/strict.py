@@ -8,6 +8,7 @@ Teradata's meaning. Anything else flags the statement (an error finding), never 
   `(FORMAT …)`, …);
 - `TOP n WITH TIES` / `TOP n PERCENT`, which neither target's LIMIT expresses;
 - a parameter marker (`?`, `:name`), which only a macro, a USING clause or a client binds;
+- `TRYCAST` on Redshift, which has no cast returning NULL on a bad value;
 - `WITH RECURSIVE` on Spark (4.0 has no recursive query);
 - a `FORMAT` in a cast that no rule could read (numeric formats such as `'ZZ9.99'`);
 - `||` with a number: Teradata pads the number to its display format (`'a' || 1` is
@@ -20,11 +21,12 @@ tells the rules which node types a statement has, so it stays cheap next to pars
 
 from sqlglot import exp
 
+from wmg_assets.migration.sql.dialect import DIALECT, NamedPhrase, TitlePhrase
 from wmg_assets.migration.sql.rules.context import Context
 from wmg_assets.migration.sql.types import type_of
 
 # Nodes that only Teradata gives meaning to; a rule must have removed or rewritten them.
-TERADATA_ONLY: tuple[type[exp.Expr], ...] = tuple(
+TERADATA_ONLY: tuple[type[exp.Expr], ...] = (*(
     getattr(exp, name)
     for name in (
         "SetProperty", "FallbackProperty", "JournalProperty", "ChecksumProperty",
@@ -35,7 +37,7 @@ TERADATA_ONLY: tuple[type[exp.Expr], ...] = tuple(
         "LockingStatement", "LockingProperty", "FormatPhrase", "TranslateCharacters",
     )
     if hasattr(exp, name)
-)  # fmt: skip
+), TitlePhrase, NamedPhrase)  # fmt: skip
 
 
 def _ties_or_percent(limit: exp.Limit) -> bool:
@@ -70,16 +72,19 @@ def check_strict(tree: exp.Expr, ctx: Context, suspects: list[exp.Expr]) -> bool
         if isinstance(node, exp.Anonymous) and not node.meta.get("wmg_rule"):
             ctx.note("TD-UNSUP-002", node, construct=str(node.this).upper())
         elif isinstance(node, TERADATA_ONLY):
-            ctx.note("TD-UNSUP-005", node, construct=node.sql("teradata") or node.key.upper())
+            ctx.note("TD-UNSUP-005", node, construct=node.sql(DIALECT) or node.key.upper())
         elif isinstance(node, exp.Limit) and _ties_or_percent(node):
             ctx.note("TD-UNSUP-001", node, construct="TOP … WITH TIES / PERCENT")
         elif isinstance(node, exp.DPipe) and any(
             type_of(side, ctx.schema) in ("int", "decimal", "float")
             for side in (node.this, node.expression)
         ):
-            ctx.note("TD-UNSUP-006", node, construct=node.sql("teradata"))
+            ctx.note("TD-UNSUP-006", node, construct=node.sql(DIALECT))
         elif isinstance(node, exp.With) and node.args.get("recursive") and ctx.target == "spark":
             ctx.note("TD-UNSUP-001", node, construct="WITH RECURSIVE")
+        elif isinstance(node, exp.TryCast) and ctx.target == "redshift":
+            ctx.note("TD-UNSUP-001", node, construct="TRYCAST (Redshift has no cast that "
+                     "returns NULL on failure)")  # fmt: skip
         elif isinstance(node, exp.Cast) and node.args.get("format") is not None:
             ctx.note("TD-UNSUP-001", node, construct=f"{node.sql('teradata')} (a FORMAT this "
                      "converter cannot read)")  # fmt: skip

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.dialect import CaseSpecificity
+from wmg_assets.migration.sql.dialect import DIALECT, CaseSpecificity
 
 _FAMILIES = {
     exp.DataType.Type.TINYINT: "int", exp.DataType.Type.SMALLINT: "int",
@@ -56,7 +56,7 @@ def remember_table(tree: exp.Expr, schema: Schema) -> None:
                 family(kind) if isinstance(kind, exp.DataType) else None,
                 any(_is_case_specific(c) for c in column.args.get("constraints") or []),
                 decimal_scale(kind) if isinstance(kind, exp.DataType) else None,
-                kind.sql("teradata") if isinstance(kind, exp.DataType) else None,
+                kind.sql(DIALECT) if isinstance(kind, exp.DataType) else None,
             )
     schema[table.name.lower()] = columns
 

@@ -21,6 +21,7 @@ from wmg_assets.migration.sql.rules.dates import (
     add_months_keeps_the_day,
     date_difference_in_days,
     date_interval_keeps_a_date,
+    timestamp_precision_truncates,
 )
 from wmg_assets.migration.sql.rules.ddl import (
     create_table_as,
@@ -47,19 +48,24 @@ from wmg_assets.migration.sql.rules.functions import (
 from wmg_assets.migration.sql.rules.naming import lower_case_names, qualified_tables
 from wmg_assets.migration.sql.rules.qualify import qualify_as_derived_table
 from wmg_assets.migration.sql.rules.statements import (
+    access_statements,
     locking_modifiers,
+    rename_statements,
     sample_clauses,
     session_statements,
+    title_and_named_phrases,
     view_columns,
 )
 from wmg_assets.migration.sql.rules.strings import regular_expressions, substring_positions
-from wmg_assets.migration.sql.rules.windows import ordered_analytics
+from wmg_assets.migration.sql.rules.windows import ordered_analytics, value_window_frames
 
-_FIRST = [locking_modifiers, session_statements, drop_table_options, insert_without_values,
+_FIRST = [locking_modifiers, session_statements, rename_statements, access_statements,
+          title_and_named_phrases, drop_table_options, insert_without_values,
           insert_select_types]  # fmt: skip
 _LAST = [lower_case_names, qualified_tables, map_data_types]
 _DDL = [drop_teradata_indexes, identity_columns, temporary_tables, create_table_as, view_columns]
-_FUNCTIONS = [ordered_analytics, regular_expressions, teradata_functions, conversion_functions, formats_of_dates, date_units,
+_FUNCTIONS = [ordered_analytics, value_window_frames, timestamp_precision_truncates,
+              regular_expressions, teradata_functions, conversion_functions, formats_of_dates, date_units,
               like_any_as_or, sample_clauses]  # fmt: skip
 
 RULES = {

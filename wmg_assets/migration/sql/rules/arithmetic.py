@@ -13,6 +13,7 @@ integer (Redshift has no typeof to decide when the query runs).
 
 from sqlglot import exp
 
+from wmg_assets.migration.sql.dialect import DIALECT
 from wmg_assets.migration.sql.rules.context import Context, needs
 from wmg_assets.migration.sql.rules.functions import known_function
 from wmg_assets.migration.sql.types import data_type, scale_of, type_of
@@ -75,5 +76,5 @@ def average_of_integers(tree: exp.Expr, ctx: Context) -> exp.Expr:
             avg.this.replace(exp.cast(avg.this.copy(), data_type("DOUBLE")))
             ctx.did("average_of_integers")
         elif kind is None:
-            ctx.note("TD-TYPE-002", avg, construct=avg.sql("teradata"))
+            ctx.note("TD-TYPE-002", avg, construct=avg.sql(DIALECT))
     return tree

@@ -69,8 +69,12 @@ def position(node: exp.Expr | None, first_line: int) -> tuple[int, int]:
     return int(line), int(column or 1)
 
 
-class BareDateKeyword:
-    """Marks a tree with a bare `DATE` or `TIME` (Teradata's current date / time)."""
+BARE_KEYWORDS = ("DATE", "TIME", "USER", "SESSION")
+
+
+class BareKeyword:
+    """Marks a tree with a bare `DATE`, `TIME`, `USER` or `SESSION` (Teradata's current date,
+    time, user name and session number)."""
 
 
 class UpperCaseName:
@@ -136,10 +140,10 @@ def node_types(tree: exp.Expr, suspects: tuple[type, ...] = ()) -> TreeIndex:
             name = node.this
             if isinstance(name, str) and name != name.lower():
                 found.add(UpperCaseName)
-        elif kind is exp.Column and not node.args.get("table") and node.name.upper() in (
-            "DATE", "TIME"
+        elif kind is exp.Column and not node.args.get("table") and (
+            node.name.upper() in BARE_KEYWORDS
         ):  # fmt: skip
-            found.add(BareDateKeyword)
+            found.add(BareKeyword)
     return TreeIndex(tree, everything, found, nodes)
 
 

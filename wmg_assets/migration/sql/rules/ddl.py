@@ -15,6 +15,7 @@
 
 from sqlglot import exp
 
+from wmg_assets.migration.sql.dialect import DIALECT
 from wmg_assets.migration.sql.rules.context import Context, needs
 
 # Storage and protection options with no effect on the targets' results.
@@ -64,7 +65,7 @@ def _dropped_option(prop: exp.Expr, ctx: Context) -> bool:
     elif isinstance(prop, _STORAGE_OPTIONS) or (
         type(prop) is exp.Property and prop.name.upper() in _TERADATA_PROPERTIES
     ):
-        ctx.note("TD-DDL-001", prop, construct=prop.sql("teradata") or prop.key)
+        ctx.note("TD-DDL-001", prop, construct=prop.sql(DIALECT) or prop.key)
     else:
         return False
     ctx.did("drop_table_options")
@@ -76,7 +77,7 @@ def _dropped_attribute(constraint: exp.Expr, ctx: Context) -> bool:
     if isinstance(kind, exp.UppercaseColumnConstraint):
         ctx.note("TD-DDL-007", constraint, construct="UPPERCASE")
     elif isinstance(kind, _COLUMN_ATTRIBUTES):
-        ctx.note("TD-DDL-001", constraint, construct=constraint.sql("teradata"))
+        ctx.note("TD-DDL-001", constraint, construct=constraint.sql(DIALECT))
     else:
         return False
     ctx.did("drop_table_options")
@@ -91,7 +92,7 @@ def drop_teradata_indexes(tree: exp.Expr, ctx: Context) -> exp.Expr:
         return tree
     for index in tree.args.get("indexes") or []:
         code = "TD-DDL-003" if index.args.get("unique") else "TD-DDL-001"
-        ctx.note(code, index, construct=index.sql("teradata"))
+        ctx.note(code, index, construct=index.sql(DIALECT))
         ctx.did("drop_teradata_indexes")
     tree.set("indexes", None)
     return tree

@@ -16,6 +16,12 @@ functions with the same result.
 | `TRUNC(d, 'MM')` and the other date units | `CAST(DATE_TRUNC(unit, d) AS DATE)` | same |
 | `STRTOK(s, delims, n)` | `REGEXP_SUBSTR(s, '[^delims]+', 1, n)` | `TRY_ELEMENT_AT(REGEXP_EXTRACT_ALL(…), n)` |
 | bare `DATE` | `CURRENT_DATE` | `CURRENT_DATE` |
+| bare `USER` (the session's user name) | `CURRENT_USER` | `CURRENT_USER()` |
+| bare `SESSION` (the session number) | error: no equivalent | error |
+| `DAYNUMBER_OF_WEEK(d)` (1 = Sunday) | as `TD_DAY_OF_WEEK` | same |
+| `TD_DAY_OF_MONTH`, `DAYNUMBER_OF_MONTH`, `TD_DAY_OF_YEAR`, `DAYNUMBER_OF_YEAR`, `TD_MONTH_OF_YEAR`, `MONTHNUMBER_OF_YEAR`, `TD_QUARTER_OF_YEAR`, `QUARTERNUMBER_OF_YEAR`, `TD_YEAR_OF_CALENDAR`, `YEARNUMBER_OF_CALENDAR` | `EXTRACT(DAY / DOY / MONTH / QUARTER / YEAR FROM d)` | same |
+| `TD_MONTH_BEGIN(d)`, `TD_QUARTER_BEGIN(d)`, `TD_YEAR_BEGIN(d)` | `CAST(DATE_TRUNC(unit, d) AS DATE)` | same |
+| `TD_MONTH_END(d)` | `LAST_DAY(d)` | same |
 | `CURRENT_TIMESTAMP(0)` | `GETDATE()` | `DATE_TRUNC('SECOND', CURRENT_TIMESTAMP())` |
 | `x LIKE ANY ('a%', 'b%')` / `LIKE ALL` | `x LIKE 'a%' OR x LIKE 'b%'` / `AND` | same |
 
@@ -25,7 +31,8 @@ in the tree, and the strict layer flags it.
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.rules.context import BareDateKeyword, Context, needs
+from wmg_assets.migration.sql.dialect import DIALECT
+from wmg_assets.migration.sql.rules.context import BareKeyword, Context, needs
 from wmg_assets.migration.sql.rules.formats import is_date_format, strftime_of
 from wmg_assets.migration.sql.types import data_type, integer_value, type_of
 
@@ -132,6 +139,31 @@ def _strtok(args: list[exp.Expr], ctx: Context) -> exp.Expr | None:
     return exp.Nullif(this=found, expression=exp.Literal.string(""))
 
 
+_CALENDAR_PARTS = {
+    **dict.fromkeys(("TD_DAY_OF_MONTH", "DAYNUMBER_OF_MONTH"), "DAY"),
+    **dict.fromkeys(("TD_DAY_OF_YEAR", "DAYNUMBER_OF_YEAR"), "DOY"),
+    **dict.fromkeys(("TD_MONTH_OF_YEAR", "MONTHNUMBER_OF_YEAR"), "MONTH"),
+    **dict.fromkeys(("TD_QUARTER_OF_YEAR", "QUARTERNUMBER_OF_YEAR"), "QUARTER"),
+    **dict.fromkeys(("TD_YEAR_OF_CALENDAR", "YEARNUMBER_OF_CALENDAR"), "YEAR"),
+}
+_PERIOD_BEGINS = {"TD_MONTH_BEGIN": "MONTH", "TD_QUARTER_BEGIN": "QUARTER",
+                  "TD_YEAR_BEGIN": "YEAR"}  # fmt: skip
+
+
+def _calendar(name: str, d: exp.Expr) -> exp.Expr | None:
+    """Teradata's calendar functions of one date (the ISO and week-numbering ones, whose
+    weeks differ from the targets', are left to the strict layer)."""
+    if name in _CALENDAR_PARTS:
+        part = exp.Extract(this=exp.var(_CALENDAR_PARTS[name]), expression=d.copy())
+        return exp.cast(part, data_type("INTEGER"))
+    if name in _PERIOD_BEGINS:
+        trunc = exp.DateTrunc(this=d.copy(), unit=exp.var(_PERIOD_BEGINS[name]))
+        return exp.cast(trunc, data_type("DATE"))
+    if name == "TD_MONTH_END":
+        return exp.LastDay(this=d.copy())
+    return None
+
+
 def _call(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     """The rewrite of a function sqlglot leaves anonymous, or None."""
     name, args = _name(node), node.expressions
@@ -143,8 +175,10 @@ def _call(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
         return exp.func("TRANSLATE", *(a.copy() for a in args))
     if name in ("CHARACTERS", "CHARS") and len(args) == 1:
         return exp.Length(this=args[0].copy())
-    if name == "TD_DAY_OF_WEEK" and len(args) == 1:
+    if name in ("TD_DAY_OF_WEEK", "DAYNUMBER_OF_WEEK") and len(args) == 1:
         return _day_of_week(args[0], ctx)
+    if len(args) == 1:
+        return _calendar(name, args[0])
     return None
 
 
@@ -233,7 +267,7 @@ def formats_of_dates(tree: exp.Expr, ctx: Context) -> exp.Expr:
             continue
         if type_of(node.this, ctx.schema) not in ("date", "timestamp", None):
             continue
-        ctx.note("TD-TYPE-004", node, construct=node.sql("teradata"),
+        ctx.note("TD-TYPE-004", node, construct=node.sql(DIALECT),
                  detail="a display format in Teradata; here the value becomes that text")  # fmt: skip
         node.replace(_time_to_str(node.this, strftime_of(fmt) or ""))
         ctx.did("formats_of_dates")
@@ -254,10 +288,10 @@ def _read_with_format(cast: exp.Cast, fmt: str, ctx: Context) -> None:
     ctx.did("formats_of_dates")
 
 
-@needs(exp.Trunc, BareDateKeyword, exp.CurrentTime, exp.CurrentTimestamp)
+@needs(exp.Trunc, BareKeyword, exp.CurrentTime, exp.CurrentTimestamp)
 def date_units(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """`TRUNC(d, 'MM')` to the unit's first day; bare `DATE` as CURRENT_DATE; `TIME` and
-    `CURRENT_TIME`, which neither target has, flagged."""
+    """`TRUNC(d, 'MM')` to the unit's first day; bare `DATE` as CURRENT_DATE and `USER` as
+    CURRENT_USER; `TIME`, `CURRENT_TIME` and `SESSION`, which neither target has, flagged."""
     for node in ctx.find(tree, exp.Trunc):
         unit = _string(node.args.get("decimals"))
         if unit is None:
@@ -276,6 +310,11 @@ def date_units(tree: exp.Expr, ctx: Context) -> exp.Expr:
             ctx.did("date_units")
         elif column.name.upper() == "TIME":
             ctx.note("TD-UNSUP-001", column, construct="TIME (the current time)")
+        elif column.name.upper() == "USER":
+            column.replace(exp.CurrentUser())
+            ctx.did("date_units")
+        elif column.name.upper() == "SESSION":
+            ctx.note("TD-UNSUP-001", column, construct="SESSION (the session number)")
     for node in ctx.find(tree, exp.CurrentTime):
         ctx.note("TD-UNSUP-001", node, construct="CURRENT_TIME")
     for node in ctx.find(tree, exp.CurrentTimestamp):

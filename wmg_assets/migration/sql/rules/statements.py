@@ -6,6 +6,11 @@
 | `LOCKING … FOR ACCESS` before a statement or in a view | removed (info): no dirty reads to ask for | same |
 | `COLLECT STATISTICS … ON t …` | `ANALYZE t` | removed (info) |
 | `DATABASE d` | `SET search_path = d` | `USE d` |
+| `SET QUERY_BAND = '…' FOR SESSION` | removed (info): a workload label | same |
+| `RENAME TABLE s.a TO s.b` | `ALTER TABLE s.a RENAME TO b` (a view, or another schema: error) | `ALTER TABLE s.a RENAME TO s.b` (`ALTER VIEW` for a view) |
+| `x (TITLE 'h')` in a query | `x` (info: a BTEQ column heading) | same |
+| `x (NAMED n)` as a selected column | `x AS n` (elsewhere: error) | same |
+| `GRANT` / `REVOKE` | as written | error: Spark SQL has no privileges (the catalog grants them) |
 | `BT` / `ET` | `BEGIN` / `COMMIT` | removed, warning: no multi-statement transaction |
 | `SAMPLE n` | `ORDER BY RANDOM() LIMIT n` (a query without ORDER BY) | `TABLESAMPLE (n ROWS)` |
 | `SAMPLE 0.1` (a fraction) | `WHERE RANDOM() < 0.1`, warning | `TABLESAMPLE (10 PERCENT)`, warning |
@@ -16,8 +21,10 @@ import re
 
 from sqlglot import exp
 
+from wmg_assets.migration.sql.dialect import DIALECT, NamedPhrase, TitlePhrase
 from wmg_assets.migration.sql.rules.context import Context, needs
 
+_RENAME = re.compile(r"^(TABLE|VIEW)\s+([\w$#.\"]+)\s+(?:TO|AS)\s+([\w$#.\"]+)\s*$", re.IGNORECASE)
 _COLLECT_ON = re.compile(r"\bON\s+(?:TEMPORARY\s+)?([\w$#]+(?:\.[\w$#]+)?)", re.IGNORECASE)
 
 
@@ -25,12 +32,12 @@ _COLLECT_ON = re.compile(r"\bON\s+(?:TEMPORARY\s+)?([\w$#]+(?:\.[\w$#]+)?)", re.
 def locking_modifiers(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """`LOCKING ROW FOR ACCESS` (and the other LOCKING requests): removed."""
     if isinstance(tree, exp.LockingStatement):
-        ctx.note("TD-STMT-001", tree, construct=tree.this.sql("teradata"),
+        ctx.note("TD-STMT-001", tree, construct=tree.this.sql(DIALECT),
                  detail="the targets read without Teradata's locks")  # fmt: skip
         tree = tree.expression
         ctx.did("locking_modifiers")
     for prop in ctx.find(tree, exp.LockingProperty):
-        ctx.note("TD-STMT-001", prop, construct=prop.sql("teradata"),
+        ctx.note("TD-STMT-001", prop, construct=prop.sql(DIALECT),
                  detail="the targets read without Teradata's locks")  # fmt: skip
         prop.pop()
         ctx.did("locking_modifiers")
@@ -51,6 +58,13 @@ def session_statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
         ctx.drop_statement("TD-STMT-001", tree, construct="COLLECT STATISTICS",
                            detail="Spark keeps no optimizer statistics of this kind")  # fmt: skip
         return tree
+    if isinstance(tree, exp.Set) and any(
+        isinstance(item, exp.QueryBand) for item in tree.expressions
+    ):  # fmt: skip
+        ctx.did("session_statements")
+        ctx.drop_statement("TD-STMT-001", tree, construct="SET QUERY_BAND",
+                           detail="a Teradata workload label, nothing to run")  # fmt: skip
+        return tree
     if isinstance(tree, exp.Use) and ctx.target == "redshift":
         ctx.did("session_statements")
         item = exp.EQ(this=exp.column("search_path"), expression=exp.var(tree.this.sql()))
@@ -61,6 +75,39 @@ def session_statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
             ctx.drop_statement("TD-STMT-002", tree, construct=tree.name.upper())
             return tree
         return exp.Transaction() if tree.name.upper() == "BT" else exp.Commit()
+    return tree
+
+
+@needs(exp.Command)
+def rename_statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """`RENAME TABLE|VIEW old TO|AS new` as the target's ALTER … RENAME (see the module's
+    table). A new name without a schema is in Teradata's default database, which need not be
+    the old one's, so a qualified old name needs a qualified new one."""
+    if not isinstance(tree, exp.Command) or str(tree.this).upper() != "RENAME":
+        return tree
+    found = _RENAME.match(str(tree.expression.this if tree.expression else ""))
+    if found is None:
+        return tree
+    kind = found.group(1).upper()
+    old, new = exp.to_table(found.group(2)), exp.to_table(found.group(3))
+    same_schema = old.db.lower() == new.db.lower()
+    if not same_schema or (kind == "VIEW" and ctx.target == "redshift"):
+        what = "RENAME VIEW" if same_schema else "RENAME into another database"
+        ctx.note("TD-UNSUP-001", tree, construct=what)
+        return tree
+    if ctx.target == "redshift":
+        new.set("db", None)  # Redshift renames within the table's schema
+    ctx.did("rename_statements")
+    return exp.Alter(this=old, kind=kind, actions=[exp.AlterRename(this=new)])
+
+
+@needs(exp.Grant, exp.Revoke)
+def access_statements(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """GRANT and REVOKE: Redshift has them; Spark SQL has no privileges (access to Iceberg
+    tables is granted in the catalog, e.g. Lake Formation), so there they are flagged."""
+    if isinstance(tree, exp.Grant | exp.Revoke) and ctx.target == "spark":
+        ctx.note("TD-UNSUP-001", tree, construct=f"{tree.key.upper()} (privileges belong to "
+                 "the catalog)")  # fmt: skip
     return tree
 
 
@@ -104,7 +151,7 @@ def view_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
         return tree
     bare = not any(query.args.get(k) for k in ("where", "group", "having", "qualify", "order"))
     if bare and all(isinstance(e, exp.Column | exp.Star) for e in query.expressions):
-        ctx.note("TD-DDL-006", tree, construct=tables[0].sql("teradata"),
+        ctx.note("TD-DDL-006", tree, construct=tables[0].sql(DIALECT),
                  detail="it adds nothing to its table")  # fmt: skip
     columns = ctx.columns_of(tables[0])
     if columns and any(isinstance(e, exp.Star) for e in query.expressions):
@@ -116,4 +163,21 @@ def view_columns(tree: exp.Expr, ctx: Context) -> exp.Expr:
                 listed.append(e)
         query.set("expressions", listed)
         ctx.did("view_columns")
+    return tree
+
+
+@needs(TitlePhrase, NamedPhrase)
+def title_and_named_phrases(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """`x (TITLE 'h')` is x (the heading is BTEQ's display); `x (NAMED n)` selected is
+    `x AS n`. A NAMED phrase inside an expression (a name given in passing) is flagged."""
+    for phrase in ctx.find(tree, TitlePhrase):
+        ctx.note("TD-DDL-001", phrase, construct="TITLE")
+        phrase.replace(phrase.this)
+        ctx.did("title_and_named_phrases")
+    for phrase in ctx.find(tree, NamedPhrase):
+        if not isinstance(phrase.parent, exp.Select):
+            ctx.note("TD-UNSUP-001", phrase, construct="NAMED inside an expression")
+            continue
+        phrase.replace(exp.alias_(phrase.this, phrase.args["name"]))
+        ctx.did("title_and_named_phrases")
     return tree

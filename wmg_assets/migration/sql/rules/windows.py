@@ -7,6 +7,12 @@ functions, which both targets run:
 | `MSUM(x, w, s…)` | `SUM(x) OVER (ORDER BY s… ROWS w-1 PRECEDING)` |
 | `MAVG(x, w, s…)` | `AVG(x) OVER (ORDER BY s… ROWS w-1 PRECEDING)` |
 | `MDIFF(x, w, s…)` | `x - LAG(x, w) OVER (ORDER BY s…)` |
+| `RANK(x)` | `RANK() OVER (ORDER BY x DESC)` (the old form ranks the highest first) |
+
+And window functions whose default frame differs: in Teradata a window with ORDER BY and no
+ROWS clause is the whole partition, for FIRST_VALUE and LAST_VALUE too (sqlglot writes the
+frame out for the aggregates only); on both targets it would end at the current row, so
+`LAST_VALUE(x) OVER (ORDER BY d)` would return the current row's x.
 
 In a query with GROUP BY these functions compute per group of the GROUP BY, not per
 aggregate: that form is flagged.
@@ -47,18 +53,45 @@ def _window(node: exp.Anonymous, ctx: Context) -> exp.Expr | None:
     return exp.Window(this=_MOVING[name](this=args[0].copy()), order=_order(args[2:]), spec=spec)
 
 
-@needs(exp.Anonymous)
+def _old_rank(node: exp.Rank) -> exp.Expr | None:
+    if not node.expressions or isinstance(node.parent, exp.Window):
+        return None
+    keys = [exp.Ordered(this=k.copy(), desc=True, nulls_first=False) for k in node.expressions]
+    return exp.Window(this=exp.Rank(), order=exp.Order(expressions=keys))
+
+
+@needs(exp.Anonymous, exp.Rank)
 def ordered_analytics(tree: exp.Expr, ctx: Context) -> exp.Expr:
-    """CSUM, MSUM, MAVG and MDIFF as window functions (see the module docstring)."""
-    for node in ctx.find(tree, exp.Anonymous):
-        window = _window(node, ctx)
+    """CSUM, MSUM, MAVG, MDIFF and RANK(x) as window functions (see the module docstring)."""
+    olds = [(n, _window(n, ctx)) for n in ctx.find(tree, exp.Anonymous)]
+    olds += [(n, _old_rank(n)) for n in ctx.find(tree, exp.Rank)]
+    for node, window in olds:
         if window is None:
             continue
         select = node.find_ancestor(exp.Select)
         if select is not None and select.args.get("group"):
-            ctx.note("TD-UNSUP-001", node, construct=f"{node.this} with GROUP BY (groups as "
+            name = node.this if isinstance(node, exp.Anonymous) else "RANK"
+            ctx.note("TD-UNSUP-001", node, construct=f"{name} with GROUP BY (groups as "
                      "partitions)")  # fmt: skip
             continue
         node.replace(window)
         ctx.did("ordered_analytics")
+    return tree
+
+
+@needs(exp.FirstValue, exp.LastValue, exp.NthValue)
+def value_window_frames(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """FIRST_VALUE / LAST_VALUE / NTH_VALUE over an ORDER BY without a frame: the whole
+    partition, as Teradata's default frame is (see the module docstring)."""
+    for window in ctx.find(tree, exp.Window):
+        function = window.this
+        if isinstance(function, exp.IgnoreNulls | exp.RespectNulls):
+            function = function.this
+        if not isinstance(function, exp.FirstValue | exp.LastValue | exp.NthValue):
+            continue
+        if window.args.get("order") is None or window.args.get("spec") is not None:
+            continue
+        window.set("spec", exp.WindowSpec(kind="ROWS", start="UNBOUNDED",
+                   start_side="PRECEDING", end="UNBOUNDED", end_side="FOLLOWING"))  # fmt: skip
+        ctx.did("value_window_frames")
     return tree
