@@ -621,6 +621,16 @@ FOUND_IN_THE_WILD = [
          [(3,)], "the median of 1, 2, 4, 10 interpolated between 2 and 4"),
     Rows("interval_before_a_date", "SELECT INTERVAL '3' DAY + DATE '2024-01-30'",
          [(date(2024, 2, 2),)], "an interval plus a date is a DATE"),
+    Rows("qualify_of_star_returns_the_tables_columns",
+         f"SELECT * FROM {T3} QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) = 1 "
+         "ORDER BY k", [(1, "b"), (2, "c")],
+         "QUALIFY filters rows; the query still selects only the table's columns"),
+    Rows("qualify_keeps_an_unnamed_value", "CREATE TABLE q1 (k INTEGER, ts TIMESTAMP(0), n "
+         "INTEGER);\nINSERT INTO q1 SELECT k, CAST(TIMESTAMP '2024-01-01 10:00:00' AS "
+         f"TIMESTAMP(0)), k + 1 FROM {T3} QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY v) "
+         "= 1;\nSELECT k, ts, n FROM q1 ORDER BY k",
+         [(1, datetime(2024, 1, 1, 10, 0), 2), (2, datetime(2024, 1, 1, 10, 0), 3)],
+         "each selected value goes to its column (none read back as a literal)"),
     Rows("query_band_removed", "SET QUERY_BAND = 'job=load;' FOR SESSION;\nSELECT 1", [(1,)],
          "a query band labels the session's work, nothing else"),
     Flagged("old_rank_with_group_by", "SELECT k, RANK(v) FROM t GROUP BY k", "TD-UNSUP-001",
