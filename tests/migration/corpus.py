@@ -457,11 +457,21 @@ DDL = [
             "BYTE and VARBYTE are binary strings (not numbers)"),
     Columns("dates_and_times", "CREATE TABLE c (a DATE, b TIMESTAMP(0), c TIMESTAMP(6), "
             "d TIMESTAMP(6) WITH TIME ZONE)",
-            [("a", "DATE"), ("b", "TIMESTAMP(0)"), ("c", "TIMESTAMP(6)"),
+            [("a", "DATE"), ("b", "TIMESTAMP"), ("c", "TIMESTAMP"),
              ("d", "TIMESTAMP WITH TIME ZONE")],
             [("a", "date"), ("b", "timestamp_ntz"), ("c", "timestamp_ntz"), ("d", "timestamp")],
             "a TIMESTAMP has no time zone; WITH TIME ZONE is an instant"),
-    Columns("time_column", "CREATE TABLE c (a TIME(0))", [("a", "TIME(0)")],
+    Columns("clob_sizes_in_units", "CREATE TABLE c (a CLOB(1M), b CLOB(2K), c BLOB(64K))",
+            [("a", "VARCHAR(65535)"), ("b", "VARCHAR(2048)"), ("c", "VARBYTE(65536)")],
+            [("a", "string"), ("b", "varchar(2048)"), ("c", "binary")],
+            "a size may be written in K, M or G (1M characters, not 1)"),
+    Columns("constraints", "CREATE TABLE c (a INTEGER NOT NULL CHECK (a > 0), b INTEGER, "
+            "CONSTRAINT ck CHECK (b < 100), PRIMARY KEY (a))",
+            [("a", "INTEGER"), ("b", "INTEGER")], [("a", "int"), ("b", "int")],
+            "CHECK is dropped on both (neither enforces it); the key stays on Redshift only"),
+    Columns("no_primary_index", "CREATE TABLE c (a INTEGER) NO PRIMARY INDEX",
+            [("a", "INTEGER")], [("a", "int")], "a NoPI table is a storage choice"),
+    Columns("time_column", "CREATE TABLE c (a TIME(0))", [("a", "TIME")],
             [("a", "timestamp_ntz")], "TIME of day"),
     Columns("table_options", "CREATE MULTISET TABLE sales.orders, NO FALLBACK, "
             "NO BEFORE JOURNAL, NO AFTER JOURNAL, CHECKSUM = DEFAULT, DEFAULT MERGEBLOCKRATIO "

@@ -44,6 +44,15 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "dropped {construct}: {target} keeps text as inserted, Teradata upper-cases it; "
         "upper-case the column in the loads",
     ),
+    "TD-DDL-008": (
+        Severity.WARNING,
+        "dropped {construct}: {target} does not enforce {detail}; rows that break it are accepted",
+    ),
+    "TD-DDL-009": (
+        Severity.WARNING,
+        "{construct} kept, informational only: {target} does not enforce it; rows that break "
+        "it are accepted",
+    ),
     "TD-DDL-006": (Severity.INFO, "glass view (a bare projection of {construct}): {detail}"),
     "TD-STMT-001": (Severity.INFO, "{construct} removed: {detail}"),
     "TD-STMT-002": (

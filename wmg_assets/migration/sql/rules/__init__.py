@@ -29,6 +29,7 @@ from wmg_assets.migration.sql.rules.ddl import (
     drop_teradata_indexes,
     identity_columns,
     index_as_table_keys,
+    table_constraints,
     temporary_tables,
 )
 from wmg_assets.migration.sql.rules.dml import (
@@ -60,7 +61,7 @@ from wmg_assets.migration.sql.rules.strings import regular_expressions, substrin
 from wmg_assets.migration.sql.rules.windows import ordered_analytics, value_window_frames
 
 _FIRST = [locking_modifiers, session_statements, rename_statements, access_statements,
-          title_and_named_phrases, drop_table_options, insert_without_values,
+          title_and_named_phrases, drop_table_options, table_constraints, insert_without_values,
           insert_select_types]  # fmt: skip
 _LAST = [lower_case_names, qualified_tables, map_data_types]
 _DDL = [drop_teradata_indexes, identity_columns, temporary_tables, create_table_as, view_columns]

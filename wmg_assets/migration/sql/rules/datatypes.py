@@ -13,7 +13,7 @@ correct type is produced instead, and the comment at its line says why.
 | VARCHAR(n), GRAPHIC(n), VARGRAPHIC(n) | VARCHAR(n) | VARCHAR(n) |
 | CLOB, LONG VARCHAR, XML | VARCHAR(65535), Redshift's largest | STRING |
 | BYTE(n), VARBYTE(n), BLOB | VARBYTE(n) (⚠ rules: VARCHAR needs base64 by hand) | BINARY |
-| TIMESTAMP(p) | TIMESTAMP(p) | TIMESTAMP_NTZ (no time zone, as in Teradata) |
+| TIMESTAMP(p) | TIMESTAMP (Redshift takes no precision), warning for p < 6 | TIMESTAMP_NTZ (no time zone, as in Teradata) |
 | TIME | TIME | TIMESTAMP_NTZ, warning: the value carries a date |
 | TIMESTAMP WITH TIME ZONE | TIMESTAMPTZ | TIMESTAMP_LTZ (an instant, as in Teradata) |
 | TIME WITH TIME ZONE | TIMETZ | STRING, warning |
@@ -26,6 +26,7 @@ pads or cuts to n, as Teradata's do — Spark's own casts to these types do neit
 
 from sqlglot import exp
 
+from wmg_assets.migration.sql.dialect import DIALECT
 from wmg_assets.migration.sql.rules.context import Context, needs
 from wmg_assets.migration.sql.types import data_type as parsed_type
 
@@ -37,10 +38,21 @@ def _params(data_type: exp.DataType) -> list[exp.Expr]:
     return [p.this if isinstance(p, exp.DataTypeParam) else p for p in data_type.expressions]
 
 
+_SIZE_UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}  # CLOB(1M), BLOB(64K)
+
+
 def _int_params(data_type: exp.DataType) -> list[int | None]:
     out: list[int | None] = []
-    for p in _params(data_type):
-        out.append(int(p.this) if isinstance(p, exp.Literal) and p.is_int else None)
+    for p in data_type.expressions:
+        unit = p.args.get("expression") if isinstance(p, exp.DataTypeParam) else None
+        value = p.this if isinstance(p, exp.DataTypeParam) else p
+        if not (isinstance(value, exp.Literal) and value.is_int):
+            out.append(None)
+        elif unit is None:
+            out.append(int(value.this))
+        else:
+            factor = _SIZE_UNITS.get(unit.name.upper())
+            out.append(int(value.this) * factor if factor else None)
     return out
 
 
@@ -67,7 +79,9 @@ def _decimal(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
 
 def _text(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
     length = (_int_params(data_type) or [None])[0]
-    if data_type.this == T.TEXT and length is not None:  # CLOB(n)
+    if data_type.this == T.TEXT and length is not None:  # CLOB(n), CLOB(1M)
+        if ctx.target == "spark":
+            return _build(f"VARCHAR({length})" if length <= _WIDEST_VARCHAR else "STRING")
         return _build(f"VARCHAR({min(length, _WIDEST_VARCHAR)})")
     if data_type.this == T.TEXT or (data_type.this == T.USERDEFINED and data_type.name == "XML"):
         return _build("STRING" if ctx.target == "spark" else f"VARCHAR({_WIDEST_VARCHAR})")
@@ -91,7 +105,20 @@ def _binary(data_type: exp.DataType, ctx: Context) -> exp.DataType:
     return _build(f"VARBYTE({min(length, 1024000)})" if length else "VARBYTE(1024000)")
 
 
+def _without_precision(data_type: exp.DataType, ctx: Context) -> exp.DataType:
+    """Redshift's TIME and TIMESTAMP types take no precision (it rejects `TIMESTAMP(0)`) and
+    keep up to 6 fractional digits: a column declared with fewer gets a warning."""
+    precision = (_int_params(data_type) or [None])[0]
+    if precision is not None and precision < 6 and not _in_cast(data_type):
+        ctx.note("TD-TYPE-004", data_type, construct=data_type.sql(DIALECT),
+                 detail="redshift keeps up to 6 fractional digits; Teradata cuts them to "
+                        f"{precision}: load the values cut")  # fmt: skip
+    return exp.DataType(this=data_type.this, nested=False)
+
+
 def _temporal(data_type: exp.DataType, ctx: Context) -> exp.DataType | None:
+    if ctx.target == "redshift" and data_type.expressions:
+        return _without_precision(data_type, ctx)
     if data_type.this == T.TIME and ctx.target == "spark" and _in_cast(data_type):
         ctx.note("TD-UNSUP-001", data_type, construct="CAST … AS TIME (Spark has no TIME)")
         return None

@@ -11,6 +11,8 @@
 | `GENERATED … AS IDENTITY` | Redshift `IDENTITY(s, i)`; flagged on Spark |
 | `VOLATILE` / `GLOBAL TEMPORARY`, `AS t WITH [NO] DATA` | see `temporary_tables`, `create_table_as` |
 | `[NOT] CASESPECIFIC` | dropped (info); the comparisons of a CASESPECIFIC column keep their case |
+| `CHECK (…)` | dropped, warning: neither target enforces it (Redshift has none, Spark rejects it) |
+| `PRIMARY KEY`, `UNIQUE`, `REFERENCES` / `FOREIGN KEY` | Redshift: kept, warning (informational there, not enforced); Spark: dropped, warning (its CREATE TABLE has no constraints) |
 """
 
 from sqlglot import exp
@@ -25,6 +27,7 @@ _STORAGE_OPTIONS = tuple(
         "FallbackProperty", "JournalProperty", "ChecksumProperty", "DataBlocksizeProperty",
         "FreespaceProperty", "MergeBlockRatioProperty", "IsolatedLoadingProperty",
         "BlockCompressionProperty", "LogProperty", "WithJournalTableProperty",
+        "NoPrimaryIndexProperty",
     )
     if hasattr(exp, name)
 )  # fmt: skip
@@ -82,6 +85,55 @@ def _dropped_attribute(constraint: exp.Expr, ctx: Context) -> bool:
         return False
     ctx.did("drop_table_options")
     return True
+
+
+_KEYS = (exp.PrimaryKeyColumnConstraint, exp.UniqueColumnConstraint, exp.Reference,
+         exp.PrimaryKey, exp.ForeignKey)  # fmt: skip
+
+
+def _constraint_kind(node: exp.Expr) -> exp.Expr | None:
+    """The constraint a column constraint, a table element or a named CONSTRAINT holds."""
+    if isinstance(node, exp.ColumnConstraint):
+        return node.args.get("kind")
+    if isinstance(node, exp.Constraint):
+        return node.expressions[0] if len(node.expressions) == 1 else None
+    return node
+
+
+def _kept_constraint(node: exp.Expr, ctx: Context) -> bool:
+    """False when the constraint is dropped for the target (with its warning)."""
+    kind = _constraint_kind(node)
+    if isinstance(kind, exp.CheckColumnConstraint):
+        ctx.note("TD-DDL-008", node, construct=node.sql(DIALECT), detail="CHECK")
+        return False
+    if not isinstance(kind, _KEYS):
+        return True
+    if ctx.target == "spark":
+        ctx.note("TD-DDL-008", node, construct=node.sql(DIALECT), detail="a key")
+        return False
+    ctx.note("TD-DDL-009", node, construct=node.sql(DIALECT))
+    return True
+
+
+@needs(exp.Create)
+def table_constraints(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """CHECK, keys and references as each target has them (see the module's table)."""
+    schema = tree.this if isinstance(tree, exp.Create) else None
+    if not isinstance(schema, exp.Schema):
+        return tree
+    elements = [e for e in schema.expressions if _kept_constraint(e, ctx)]
+    changed = len(elements) != len(schema.expressions)
+    schema.set("expressions", elements)
+    for column in elements:
+        if not isinstance(column, exp.ColumnDef):
+            continue
+        constraints = column.args.get("constraints") or []
+        kept = [c for c in constraints if _kept_constraint(c, ctx)]
+        changed = changed or len(kept) != len(constraints)
+        column.set("constraints", kept)
+    if changed:
+        ctx.did("table_constraints")
+    return tree
 
 
 @needs(exp.Create)
