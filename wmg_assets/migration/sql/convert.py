@@ -20,7 +20,7 @@ from wmg_assets.migration.sql.dialect import DIALECT, TARGET_DIALECTS
 from wmg_assets.migration.sql.findings import Finding, Severity, finding
 from wmg_assets.migration.sql.options import ConversionOptions
 from wmg_assets.migration.sql.rules import RULES
-from wmg_assets.migration.sql.rules.context import Context, node_types, wanted
+from wmg_assets.migration.sql.rules.context import Context, node_types
 from wmg_assets.migration.sql.strict import SUSPECTS, check_strict
 from wmg_assets.migration.sql.types import Schema, remember_table
 
@@ -86,6 +86,12 @@ class Conversion:
                 parts.append(f"-- not converted ({codes}), line {s.line}:\n{body}")
         return "\n".join(parts) + ("\n" if parts else "")
 
+
+RULE_NEEDS = {
+    target: [(rule, getattr(rule, "needs", None)) for rule in rules]
+    for target, rules in RULES.items()
+}
+"""Each target's rules with the node types they rewrite (None: every statement)."""
 
 _BLOCK_STARTS = {"BEGIN", "CASE"}
 _BLOCK_KEEPERS = {"IF", "WHILE", "LOOP", "FOR", "REPEAT"}  # END IF … close their own word
@@ -238,9 +244,9 @@ def convert_statement(
     remember_table(tree, schema)
     ctx.index, seen = node_types(tree, SUSPECTS), 0
     try:
-        for rule in RULES[target]:
-            if not wanted(rule, ctx.index.types):
-                continue
+        for rule, needs in RULE_NEEDS[target]:
+            if needs is not None and ctx.index.types.isdisjoint(needs):
+                continue  # the statement has none of the nodes the rule rewrites
             tree = rule(tree, ctx)
             if ctx.changes != seen:  # a rewrite may bring node types other rules look for
                 ctx.index, seen = node_types(tree, SUSPECTS), ctx.changes

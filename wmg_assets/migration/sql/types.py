@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.dialect import DIALECT, CaseSpecificity
+from wmg_assets.migration.sql.dialect import CaseSpecificity
 
 _FAMILIES = {
     exp.DataType.Type.TINYINT: "int", exp.DataType.Type.SMALLINT: "int",
@@ -29,7 +29,8 @@ class ColumnType:
     family: str | None  # None: a type no rule reasons about
     case_specific: bool = False  # declared CASESPECIFIC: compared with its case
     scale: int | None = None  # a DECIMAL's scale
-    declared: str | None = None  # the column's Teradata type, as written (e.g. DECIMAL(18,2))
+    declared: exp.DataType | None = None  # the column's Teradata type, as written (a node
+    # of the CREATE TABLE's tree; the rules replace it there, never change it: copy to use)
 
 
 Schema = dict[str, dict[str, ColumnType]]
@@ -56,7 +57,7 @@ def remember_table(tree: exp.Expr, schema: Schema) -> None:
                 family(kind) if isinstance(kind, exp.DataType) else None,
                 any(_is_case_specific(c) for c in column.args.get("constraints") or []),
                 decimal_scale(kind) if isinstance(kind, exp.DataType) else None,
-                kind.sql(DIALECT) if isinstance(kind, exp.DataType) else None,
+                kind if isinstance(kind, exp.DataType) else None,
             )
     schema[table.name.lower()] = columns
 

@@ -25,7 +25,9 @@ _ORDERED = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
 def _fold(node: exp.Expr, blanks: bool = True, case: bool = True) -> exp.Expr:
-    inner = exp.Trim(this=node.copy(), position="TRAILING") if blanks else node.copy()
+    """`UPPER(RTRIM(node))` (or one of the two), built around the node itself: the caller
+    puts the fold where the node was."""
+    inner = exp.Trim(this=node, position="TRAILING") if blanks else node
     return exp.Upper(this=inner) if case else inner
 
 

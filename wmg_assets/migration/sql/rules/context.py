@@ -95,25 +95,6 @@ def needs(*kinds: type) -> Callable[[Rule], Rule]:
     return mark
 
 
-def _preorder(tree: exp.Expr) -> list[exp.Expr]:
-    """Every node, parents before children and left to right (what `walk` gives, with the
-    per-node overhead of sqlglot's generic iterator left out)."""
-    out: list[exp.Expr] = []
-    stack = [tree]
-    expr = exp.Expr
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        children: list[exp.Expr] = []
-        for value in node.args.values():
-            if isinstance(value, expr):
-                children.append(value)
-            elif isinstance(value, list):
-                children.extend(v for v in value if isinstance(v, expr))
-        stack.extend(reversed(children))
-    return out
-
-
 @dataclass(frozen=True)
 class TreeIndex:
     root: exp.Expr
@@ -122,31 +103,46 @@ class TreeIndex:
     suspects: list[exp.Expr]  # the nodes of the `suspects` types asked for
 
 
+_SUSPECT_CACHE: dict[tuple[type, tuple[type, ...]], bool] = {}
+
+
 def node_types(tree: exp.Expr, suspects: tuple[type, ...] = ()) -> TreeIndex:
     """The node types in the tree, with the markers above, and the nodes of the `suspects`
-    types, from one walk."""
+    types, from one walk: every node, parents before children and left to right (what
+    `walk` gives, without the per-node overhead of sqlglot's generic iterator)."""
     found: set[type] = set()
-    nodes: list[exp.Expr] = []
-    suspect: dict[type, bool] = {}
-    everything = _preorder(tree)
-    for node in everything:
+    picked: list[exp.Expr] = []
+    everything: list[exp.Expr] = []
+    seen: dict[type, bool] = {}
+    expr, identifier, column = exp.Expr, exp.Identifier, exp.Column
+    stack = [tree]
+    pop, add = stack.pop, everything.append
+    while stack:
+        node = pop()
+        add(node)
         kind = type(node)
-        if kind not in suspect:  # first of its type: its base classes too, so a rule may
-            suspect[kind] = issubclass(kind, suspects)  # name a base
+        is_suspect = seen.get(kind)
+        if is_suspect is None:  # first of its type: its base classes too (a rule may name
+            key = (kind, suspects)  # a base)
+            is_suspect = _SUSPECT_CACHE.get(key)
+            if is_suspect is None:
+                is_suspect = _SUSPECT_CACHE[key] = issubclass(kind, suspects)
+            seen[kind] = is_suspect
             found.update(kind.__mro__)
-        if suspect[kind]:
-            nodes.append(node)
-        if kind is exp.Identifier:
-            name = node.this
-            if isinstance(name, str) and name != name.lower():
+        if is_suspect:
+            picked.append(node)
+        args = node.args
+        if kind is identifier:
+            name = args.get("this")
+            if isinstance(name, str) and not name.islower() and name != name.lower():
                 found.add(UpperCaseName)
-        elif kind is exp.Column and not node.args.get("table") and (
-            node.name.upper() in BARE_KEYWORDS
-        ):  # fmt: skip
+        elif kind is column and not args.get("table") and node.name.upper() in BARE_KEYWORDS:
             found.add(BareKeyword)
-    return TreeIndex(tree, everything, found, nodes)
-
-
-def wanted(rule: Rule, present: set[type]) -> bool:
-    kinds = getattr(rule, "needs", None)
-    return kinds is None or not present.isdisjoint(kinds)
+        children = [
+            v for value in args.values()
+            for v in (value if type(value) is list else (value,)) if isinstance(v, expr)
+        ]  # fmt: skip
+        if children:
+            children.reverse()
+            stack.extend(children)
+    return TreeIndex(tree, everything, found, picked)

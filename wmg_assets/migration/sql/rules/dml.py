@@ -22,7 +22,7 @@ joined UPDATE does (error 7547).
 from sqlglot import exp
 
 from wmg_assets.migration.sql.rules.context import Context, needs
-from wmg_assets.migration.sql.types import data_type, type_of
+from wmg_assets.migration.sql.types import type_of
 
 
 def _from_tables(node: exp.Expr) -> list[exp.Expr]:
@@ -200,8 +200,7 @@ def insert_select_types(tree: exp.Expr, ctx: Context) -> exp.Expr:
         inner = value.unalias() if isinstance(value, exp.Alias) else value
         kind = type_of(inner, ctx.schema)
         if kind is not None and kind != column.family:
-            cast = exp.cast(inner.copy(), data_type(column.declared, "teradata"))
-            inner.replace(cast)
+            inner.replace(exp.cast(inner.copy(), column.declared.copy()))
             ctx.did("insert_select_types")
     if not listed:
         tree.set("this", exp.Schema(this=target.copy(), expressions=[
