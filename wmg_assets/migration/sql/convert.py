@@ -94,6 +94,7 @@ RULE_NEEDS = {
 """Each target's rules with the node types they rewrite (None: every statement)."""
 
 _BLOCK_STARTS = {"BEGIN", "CASE"}
+_BODIES = re.compile(r"\b(?:MACRO|PROCEDURE)\b", re.IGNORECASE)
 _BLOCK_KEEPERS = {"IF", "WHILE", "LOOP", "FOR", "REPEAT"}  # END IF … close their own word
 
 
@@ -107,7 +108,13 @@ def split_statements(sql: str) -> list[list[Token]]:
     (a macro's body) and inside a procedure's BEGIN … END. The script is tokenized once;
     each statement is parsed from its tokens, whose lines are the file's."""
     tokens = DIALECT.tokenize(sql)
-    chunks: list[list[Token]] = [[]]
+    if not _BODIES.search(sql):  # no macro or procedure: every semicolon ends a statement
+        semicolon = TokenType.SEMICOLON
+        ends = [i for i, token in enumerate(tokens) if token.token_type is semicolon]
+        starts = [0, *(i + 1 for i in ends)]
+        pieces = [tokens[a:b] for a, b in zip(starts, [*ends, len(tokens)], strict=True)]
+        return [piece for piece in pieces if piece]
+    chunks = [[]]
     depth = blocks = 0
     procedure = False  # the current statement creates a procedure (known from 3 tokens)
     for i, token in enumerate(tokens):
