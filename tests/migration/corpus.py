@@ -641,6 +641,10 @@ FOUND_IN_THE_WILD = [
          "= 1;\nSELECT k, ts, n FROM q1 ORDER BY k",
          [(1, datetime(2024, 1, 1, 10, 0), 2), (2, datetime(2024, 1, 1, 10, 0), 3)],
          "each selected value goes to its column (none read back as a literal)"),
+    Rows("in_subquery_of_text_ignores_case", "CREATE TABLE i1 (a VARCHAR(5));\n"
+         "CREATE TABLE i2 (b VARCHAR(5));\nINSERT INTO i1 VALUES ('abc');\n"
+         "INSERT INTO i2 VALUES ('ABC ');\nSELECT a FROM i1 WHERE a IN (SELECT b FROM i2)",
+         [("abc",)], "IN compares as = does: not case specific, trailing blanks ignored"),
     Rows("query_band_removed", "SET QUERY_BAND = 'job=load;' FOR SESSION;\nSELECT 1", [(1,)],
          "a query band labels the session's work, nothing else"),
     Flagged("old_rank_with_group_by", "SELECT k, RANK(v) FROM t GROUP BY k", "TD-UNSUP-001",

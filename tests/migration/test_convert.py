@@ -137,3 +137,24 @@ def test_show_table_ddl_runs_on_postgres(redshift_on_postgres) -> None:
         b"SELECT column_default FROM information_schema.columns WHERE table_schema = 'edw' "
         b"AND table_name = 'acct' AND column_name = 'status_cd'"
     ).fetchone() == ("'AC'::bpchar",)
+
+
+TEXT_EXTREMES = """CREATE TABLE m1 (a VARCHAR(5));
+SELECT MAX(a), MIN(a) FROM m1;"""
+
+
+def test_min_and_max_of_text_warn_on_redshift_where_they_order_by_character_code() -> None:
+    [_, query] = convert(TEXT_EXTREMES, "redshift").statements
+    assert query.status == "converted_with_warnings"
+    assert [f.code for f in query.findings] == ["TD-TYPE-006", "TD-TYPE-006"]
+
+
+def test_min_and_max_of_text_compare_folded_on_spark(spark_engine) -> None:
+    """Teradata: MAX('a', 'B') is 'B' (not case specific), MIN is 'a'; Spark's own MAX
+    would return 'a' (lower case sorts after upper)."""
+    statements = targets.runnable(convert(
+        TEXT_EXTREMES.replace(";\nSELECT", ";\nINSERT INTO m1 VALUES ('a');\n"
+                              "INSERT INTO m1 VALUES ('B');\nSELECT"), "spark"))  # fmt: skip
+    session = spark_engine.spark.spark_session
+    rows = targets.run_on_spark(session, TEXT_EXTREMES, statements)
+    assert rows == [("B", "a")]

@@ -94,6 +94,11 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "{construct}: Teradata groups text that differs only in case or trailing blanks "
         "('a' and 'A ') together; {target} keeps them apart",
     ),
+    "TD-TYPE-006": (
+        Severity.WARNING,
+        "{construct}: Teradata orders text without regard to case or trailing blanks "
+        "('a' < 'B'); {target} orders by character code, so it may return another value",
+    ),
     "TD-BTEQ-001": (Severity.INFO, "BTEQ command {construct} removed (a session setting)"),
     "TD-BTEQ-002": (
         Severity.ERROR,

@@ -17,7 +17,7 @@ numeric comparison into a text one); two unknown sides are left as they are.
 
 from sqlglot import exp
 
-from wmg_assets.migration.sql.dialect import CaseSpecificity
+from wmg_assets.migration.sql.dialect import DIALECT, CaseSpecificity
 from wmg_assets.migration.sql.rules.context import Context, needs
 from wmg_assets.migration.sql.types import column_type, type_of
 
@@ -67,13 +67,35 @@ def _text_comparison(left: exp.Expr, right: exp.Expr, ctx: Context) -> bool:
     return False
 
 
+def _fold_in_subquery(node: exp.In, ctx: Context) -> None:
+    """`x IN (SELECT y …)` of text: x and y folded alike (y inside the subquery)."""
+    query = node.args["query"]
+    select = query.this if isinstance(query, exp.Subquery) else query
+    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+        return
+    projection = select.expressions[0]
+    value = projection.unalias() if isinstance(projection, exp.Alias) else projection
+    if not _text_comparison(node.this, value, ctx):
+        return
+    case = not _case_specific([node.this, value], ctx)
+    node.set("this", _fold(node.this, case=case))
+    folded = _fold(value, case=case)
+    if isinstance(projection, exp.Alias):
+        projection.set("this", folded)
+    else:
+        select.set("expressions", [folded])
+    ctx.did("case_insensitive_comparisons")
+
+
 @needs(*_ORDERED, exp.Like, exp.In)
 def case_insensitive_comparisons(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Fold both sides of each comparison of text (see the module docstring)."""
     for node in ctx.find(tree, *_ORDERED, exp.Like, exp.In):
         if _is_assignment(node):
             continue
-        if isinstance(node, exp.In):
+        if isinstance(node, exp.In) and node.args.get("query") is not None:
+            _fold_in_subquery(node, ctx)
+        elif isinstance(node, exp.In):
             values = node.expressions
             if values and all(_text_comparison(node.this, v, ctx) for v in values):
                 case = not _case_specific([node.this, *values], ctx)
@@ -99,13 +121,15 @@ def _known_text_column(node: exp.Expr, ctx: Context) -> bool:
     return found is not None and found.family == "text" and not found.case_specific
 
 
-@needs(exp.Order, exp.Count, exp.Group, exp.Distinct)
+@needs(exp.Order, exp.Count, exp.Group, exp.Distinct, exp.Max, exp.Min)
 def case_insensitive_grouping(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """The rest of TERA mode's text semantics, for columns known to be text:
     `ORDER BY c` sorts as Teradata does (by `UPPER(RTRIM(c))`); `COUNT(DISTINCT c)` counts
     'a' and 'A ' once. GROUP BY and DISTINCT of such a column keep the target's grouping
     with a warning: which of 'a' and 'A' Teradata returns for the group is not defined, so
-    no rewrite can give its rows."""
+    no rewrite can give its rows. MIN / MAX of such a column compare as Teradata does: on
+    Spark the value with the least / greatest fold (`MIN_BY` / `MAX_BY`); Redshift has no
+    such function, so there it is a warning."""
     for order in ctx.find(tree, exp.Order):
         select = order.parent
         if not isinstance(select, exp.Select) or select.args.get("distinct"):
@@ -121,6 +145,15 @@ def case_insensitive_grouping(tree: exp.Expr, ctx: Context) -> exp.Expr:
         ):
             distinct.set("expressions", [_fold(e) for e in distinct.expressions])
             ctx.did("case_insensitive_grouping")
+    for extreme in ctx.find(tree, exp.Max, exp.Min):
+        if not _known_text_column(extreme.this, ctx) or extreme.expressions:
+            continue
+        if ctx.target == "spark":  # the value whose fold is the greatest / least
+            by = exp.ArgMax if isinstance(extreme, exp.Max) else exp.ArgMin
+            extreme.replace(by(this=extreme.this.copy(), expression=_fold(extreme.this)))
+            ctx.did("case_insensitive_grouping")
+        else:
+            ctx.note("TD-TYPE-006", extreme, construct=extreme.sql(DIALECT))
     for select in ctx.find(tree, exp.Select):
         group = select.args.get("group")
         keys = list(group.expressions) if group is not None else []
