@@ -645,6 +645,11 @@ FOUND_IN_THE_WILD = [
          "CREATE TABLE i2 (b VARCHAR(5));\nINSERT INTO i1 VALUES ('abc');\n"
          "INSERT INTO i2 VALUES ('ABC ');\nSELECT a FROM i1 WHERE a IN (SELECT b FROM i2)",
          [("abc",)], "IN compares as = does: not case specific, trailing blanks ignored"),
+    Rows("integer_cast_truncates", "SELECT CAST(20000.99 AS INTEGER), CAST(-2.5 AS INTEGER), "
+         "CAST(v AS INTEGER), CAST(v * 2 AS SMALLINT), CAST(t AS INTEGER) FROM (SELECT "
+         "CAST(7.9 AS DECIMAL(4,1)) AS v, '12' AS t) AS x", [(20000, -2, 7, 15, 12)],
+         "DECIMAL to an integer type truncates its fraction (Teradata's conversion rules); "
+         "digits in text read as the number"),
     Rows("query_band_removed", "SET QUERY_BAND = 'job=load;' FOR SESSION;\nSELECT 1", [(1,)],
          "a query band labels the session's work, nothing else"),
     Flagged("old_rank_with_group_by", "SELECT k, RANK(v) FROM t GROUP BY k", "TD-UNSUP-001",

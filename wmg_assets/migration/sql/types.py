@@ -77,6 +77,8 @@ def type_of(node: exp.Expr, schema: Schema) -> str | None:
         return "int" if node.is_int else "decimal"
     if isinstance(node, exp.Neg):
         return type_of(node.this, schema)
+    if isinstance(node, exp.Count | exp.Length):
+        return "int"
     if isinstance(node, exp.CurrentDate):
         return "date"
     if isinstance(node, exp.CurrentTimestamp):

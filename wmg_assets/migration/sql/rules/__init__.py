@@ -9,6 +9,7 @@ build casts in Teradata's types)."""
 from wmg_assets.migration.sql.rules.arithmetic import (
     average_of_integers,
     decimal_division_scale,
+    integer_casts_truncate,
     integer_division,
 )
 from wmg_assets.migration.sql.rules.comparison import (
@@ -79,6 +80,7 @@ RULES = {
         *_FUNCTIONS,
         decimal_division_scale,
         average_of_integers,
+        integer_casts_truncate,
         case_insensitive_comparisons,
         case_insensitive_grouping,
         case_specificity_phrases,

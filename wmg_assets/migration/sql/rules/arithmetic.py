@@ -6,8 +6,11 @@
 | `x / y`, types unknown | `CASE WHEN typeof(x) IN (integers) AND … THEN x DIV y ELSE x / y END` | unchanged |
 | `decimal / decimal` has the larger scale (`1.00 / 3` = 0.33) | `CAST(… AS DECIMAL(38, s))` | same |
 | `AVG(int)` is a FLOAT (1.5) | unchanged (a DOUBLE) | `AVG(CAST(x AS DOUBLE PRECISION))` |
+| `CAST(20000.99 AS INTEGER)` truncates (20000) | unchanged (truncates) | `CAST(TRUNC(x) AS INTEGER)`: Redshift rounds (20001) |
 
-Of AVG with an argument of unknown type, a warning says what would differ if it were an
+A cast to an integer of a value of unknown type on Redshift reads it as a DECIMAL first
+(`CAST(TRUNC(CAST(x AS DECIMAL(38, 10))) AS INTEGER)`), which truncates a number and reads
+digits in text alike. Of AVG with an argument of unknown type, a warning says what would differ if it were an
 integer (Redshift has no typeof to decide when the query runs).
 """
 
@@ -77,4 +80,29 @@ def average_of_integers(tree: exp.Expr, ctx: Context) -> exp.Expr:
             ctx.did("average_of_integers")
         elif kind is None:
             ctx.note("TD-TYPE-002", avg, construct=avg.sql(DIALECT))
+    return tree
+
+
+_INTEGER_CASTS = (exp.DataType.Type.SMALLINT, exp.DataType.Type.INT, exp.DataType.Type.BIGINT,
+                  exp.DataType.Type.TINYINT)  # fmt: skip
+_NUMERIC_LOOKING = (exp.Column, exp.Binary, exp.Neg, exp.Paren, exp.AggFunc, exp.Window,
+                    exp.Round, exp.Abs, exp.Coalesce, exp.Case, exp.If)  # fmt: skip
+
+
+@needs(exp.Cast)
+def integer_casts_truncate(tree: exp.Expr, ctx: Context) -> exp.Expr:
+    """Redshift: a cast to an integer type truncates as Teradata's does (see the table)."""
+    for cast in ctx.find(tree, exp.Cast):
+        if isinstance(cast, exp.TryCast) or cast.to.this not in _INTEGER_CASTS:
+            continue
+        value = cast.this
+        kind = type_of(value, ctx.schema)
+        if kind in ("decimal", "float"):
+            cast.set("this", exp.func("TRUNC", value))
+        elif kind is None and isinstance(value, _NUMERIC_LOOKING):
+            exact = exp.cast(value, data_type("DECIMAL(38, 10)"))
+            cast.set("this", exp.func("TRUNC", exact))
+        else:
+            continue
+        ctx.did("integer_casts_truncate")
     return tree
