@@ -650,6 +650,9 @@ FOUND_IN_THE_WILD = [
          "CAST(7.9 AS DECIMAL(4,1)) AS v, '12' AS t) AS x", [(20000, -2, 7, 15, 12)],
          "DECIMAL to an integer type truncates its fraction (Teradata's conversion rules); "
          "digits in text read as the number"),
+    Rows("index_ignores_case", "SELECT INDEX('Hello', 'L'), POSITION('LO' IN 'hello'), "
+         "INDEX('a@b', '@')", [(3, 4, 2)],
+         "a search in text is not case specific, as a comparison is (TERA mode)"),
     Rows("query_band_removed", "SET QUERY_BAND = 'job=load;' FOR SESSION;\nSELECT 1", [(1,)],
          "a query band labels the session's work, nothing else"),
     Flagged("old_rank_with_group_by", "SELECT k, RANK(v) FROM t GROUP BY k", "TD-UNSUP-001",

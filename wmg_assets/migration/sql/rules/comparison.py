@@ -8,6 +8,7 @@ SQL, and the fold is exact on both.
 
 A column declared CASESPECIFIC keeps its case: only its trailing blanks are ignored. The
 assignments of an UPDATE or MERGE (`SET c = 'x'`) are not comparisons and are left alone.
+The search of INDEX / POSITION / INSTR is a comparison too: its two texts are upper-cased.
 
 A side is text when it is a string literal, a cast to a character type, or a column created
 as one earlier in the script. A comparison with an unknown side and a string literal is
@@ -87,9 +88,27 @@ def _fold_in_subquery(node: exp.In, ctx: Context) -> None:
     ctx.did("case_insensitive_comparisons")
 
 
-@needs(*_ORDERED, exp.Like, exp.In)
+def _fold_position(node: exp.StrPosition, ctx: Context) -> None:
+    """`INDEX(s, 'x')` / `POSITION('x' IN s)` / `INSTR(s, 'x')` find 'x' without regard to
+    case unless a side is CASESPECIFIC: both upper-cased (a search text without letters is
+    left alone: its case cannot matter)."""
+    text, sub = node.this, node.args.get("substr")
+    if sub is None or not _text_comparison(text, sub, ctx):
+        return
+    if isinstance(sub, exp.Literal) and not any(c.isalpha() for c in sub.this):
+        return
+    if _case_specific([text, sub], ctx):
+        return
+    node.set("this", _fold(text, blanks=False))
+    node.set("substr", _fold(sub, blanks=False))
+    ctx.did("case_insensitive_comparisons")
+
+
+@needs(*_ORDERED, exp.Like, exp.In, exp.StrPosition)
 def case_insensitive_comparisons(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Fold both sides of each comparison of text (see the module docstring)."""
+    for position in ctx.find(tree, exp.StrPosition):
+        _fold_position(position, ctx)
     for node in ctx.find(tree, *_ORDERED, exp.Like, exp.In):
         if _is_assignment(node):
             continue
