@@ -593,6 +593,10 @@ BTEQ = [
          "BT … ET in a BTEQ script"),
     Flagged("bteq_goto", "SELECT 1;\n.IF ACTIVITYCOUNT = 0 THEN .GOTO done;\nSELECT 2;\n"
             ".LABEL done\nSELECT 3;", "TD-BTEQ-002", "jumps change which statements run"),
+    Flagged("bteq_os_command", ".OS rm -f /tmp/x.dat\nSELECT 1;", "TD-BTEQ-006",
+            "the shell command would not run"),
+    Flagged("bteq_run_file", ".RUN FILE = other.btq\nSELECT 1;", "TD-BTEQ-006",
+            "the other script's statements would not run"),
     Flagged("bteq_import", ".IMPORT DATA FILE = in.dat;\n.REPEAT *\nUSING (a INTEGER) "
             "INSERT INTO t VALUES (:a);", "TD-BTEQ-003", "the import reads a client file"),
 ]  # fmt: skip

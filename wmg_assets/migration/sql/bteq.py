@@ -5,7 +5,9 @@ is never copied anywhere, not even into a comment.
 
 | dot-command | what happens |
 |---|---|
-| `.LOGON`, `.LOGOFF`, `.SET`, `.QUIT`, `.OS`, `.REMARK`, … | removed (info) |
+| `.LOGON`, `.LOGOFF`, `.SET`, `.QUIT`, `.REMARK`, … | removed (info) |
+| `.SET ERRORLEVEL …` | removed, warning: an error it makes harmless stops the script |
+| `.OS`, `.RUN FILE` | error: a shell command / another script's statements would be left out |
 | `.IF ERRORCODE <> 0 THEN .QUIT [n]` | warning: run as stop-on-error (n is not kept) |
 | other `.IF`, `.GOTO`, `.LABEL` (control flow) | error: not translated |
 | `.EXPORT` | warning: the query converts; its rows go to the caller |
@@ -24,6 +26,8 @@ _STOP_ON_ERROR = re.compile(
     re.IGNORECASE,
 )
 CONTROL_FLOW = {"IF", "GOTO", "LABEL"}
+LEFT_OUT = {"OS": "a shell command", "RUN": "another script's statements"}
+_ERROR_LEVEL = re.compile(r"^[ \t]*\.SET\s+ERRORLEVEL\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,12 @@ def strip_dot_commands(script: str, target: str) -> DotCommands:
             code = "TD-BTEQ-005"
         elif command == "IMPORT":
             code = "TD-BTEQ-003"
+        elif command in LEFT_OUT:
+            findings.append(finding("TD-BTEQ-006", line, construct=f".{command}",
+                                    detail=LEFT_OUT[command], target=target))  # fmt: skip
+            return ""
+        elif _ERROR_LEVEL.match(match.group(0)):
+            code = "TD-BTEQ-007"
         else:
             code = "TD-BTEQ-001"
         findings.append(finding(code, line, construct=f".{command}", target=target))

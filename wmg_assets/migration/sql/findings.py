@@ -105,6 +105,15 @@ CATALOGUE: dict[str, tuple[Severity, str]] = {
         "BTEQ control flow {construct} is not translated: the script's logic would change",
     ),
     "TD-BTEQ-003": (Severity.ERROR, "BTEQ file transfer {construct} is not translated"),
+    "TD-BTEQ-006": (
+        Severity.ERROR,
+        "BTEQ {construct} runs {detail}, which the converted SQL would leave out",
+    ),
+    "TD-BTEQ-007": (
+        Severity.WARNING,
+        "BTEQ {construct} removed: an error it makes harmless stops the converted script "
+        "(run it so that it goes on past that error)",
+    ),
 }
 
 
