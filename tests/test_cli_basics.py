@@ -139,3 +139,41 @@ def test_plan_as_json_lists_the_ddl(wmg_env: Path) -> None:
         True,
     )
     assert any(s.startswith("CREATE TABLE") for s in plan["statements"])
+
+
+def test_feeds_new_writes_a_feed_that_checks_and_loads_its_sample(
+    wmg_env: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """`wmg feeds new` from a semicolon file with a leading-zero code and a blank amount:
+    the YAML names the delimiter and the key candidate, `wmg check` accepts it, and
+    `wmg ingest` loads the sample with the codes as written."""
+    import yaml
+
+    monkeypatch.setenv("WMG_CONFIG_DIR", str(tmp_path / "config"))
+    sample = tmp_path / "shop_2024-01-31.csv"
+    sample.write_text(
+        "Order ID;Amount;Order Date;Zip\n1;10.50;2024-01-01;00123\n2;7;2024-01-02;04567\n"
+        "3;;2024-01-03;99999\n"
+    )
+    runner = CliRunner()
+    made = runner.invoke(app, ["feeds", "new", "shop", "--from", str(sample)])
+    assert made.exit_code == 0, made.output
+    written = tmp_path / "config" / "feeds" / "shop.yaml"
+    feed = yaml.safe_load(written.read_text())
+    assert feed["upsert_keys"] == ["order_id"] and feed["csv"]["delimiter"] == ";"
+    assert feed["file_pattern"] == "shop*.csv" and feed["target"] == {
+        "schema": "public",
+        "table": "shop",
+    }
+    assert "#   zip         string" in written.read_text()  # 00123 stays text
+    assert "Key candidates (present and unique in the sample): order_id; also: zip" in (
+        written.read_text())  # fmt: skip
+    again = runner.invoke(app, ["feeds", "new", "shop", "--from", str(sample)])
+    assert again.exit_code == 1 and "exists (--force replaces it)" in again.output
+    checked = runner.invoke(app, ["check"])
+    assert "ok   config feeds/: 1 defined" in checked.output, checked.output
+    loaded = runner.invoke(app, ["ingest", str(sample)])
+    assert loaded.exit_code == 0, loaded.output
+    rows = runner.invoke(app, ["query", "SELECT order_id, zip FROM public.shop ORDER BY 1",
+                               "--csv"])  # fmt: skip
+    assert rows.stdout.splitlines() == ["order_id,zip", "1,00123", "2,04567", "3,99999"]

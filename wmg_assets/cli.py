@@ -501,6 +501,48 @@ def feeds_show(name: Annotated[str, typer.Argument(help="the feed's name")]) -> 
     out.print(Text(text.rstrip()))
 
 
+@feeds_app.command("new")
+def feeds_new(
+    name: Annotated[str, typer.Argument(help="the new feed's name ([a-z][a-z0-9_]*)")],
+    sample: Annotated[Path, typer.Option("--from", help="a sample CSV file of the feed")],
+    schema: Annotated[str, typer.Option(help="the warehouse schema of its table")] = "public",
+    force: Annotated[bool, typer.Option(help="replace an existing feed file")] = False,
+) -> None:
+    """Write a feed's YAML from a sample file: cleaned columns, the types they would load
+    as and key candidates (comments); then `wmg plan SAMPLE --feed NAME` shows the table."""
+    from wmg_assets.feeds.config import FeedConfigError, load_feed
+    from wmg_assets.feeds.scaffold import feed_yaml, profile_sample
+    from wmg_resources.errors import InputError
+
+    if not sample.is_file():
+        error(f"{sample}: no such file")
+        raise typer.Exit(1)
+    folder = load_settings().config_dir / "feeds"
+    path = folder / f"{name}.yaml"
+    if path.exists() and not force:
+        error(f"{path} exists (--force replaces it)")
+        raise typer.Exit(1)
+    try:
+        profile = profile_sample(sample.read_bytes(), sample.name)
+    except (InputError, ValueError) as e:  # pyarrow's parse errors are ValueErrors
+        error(f"{sample}: {e}")
+        raise typer.Exit(1) from e
+    text = feed_yaml(name, profile, schema)
+    folder.mkdir(parents=True, exist_ok=True)
+    draft = folder / f".{name}.yaml.new"
+    draft.write_text(text, encoding="utf-8")
+    try:
+        load_feed(draft)  # the model's own checks (name, schema) before it is a feed
+    except FeedConfigError as e:
+        draft.unlink()
+        error(str(e).replace(str(draft), str(path)))
+        raise typer.Exit(1) from e
+    draft.replace(path)
+    out.print(Text(text.rstrip()))
+    out.print(f"wrote {escape(str(path))}; next: wmg plan {escape(str(sample))} --feed {name}",
+              soft_wrap=True)  # fmt: skip
+
+
 gold_app = typer.Typer(help="The gold tables.", no_args_is_help=True)
 app.add_typer(gold_app, name="gold")
 

@@ -267,14 +267,14 @@ def test_cr_only_line_ends_and_a_quoted_line_break_in_the_header(platform: Platf
 def test_a_missing_key_column_names_the_files_columns(platform: Platform) -> None:
     out = platform.ingest_one("t1.csv", "name,v\na,1\n")
     assert out.error == (
-        "t1.csv, line 1: column(s) 'id' named in the feed config are not in the file "
-        "(its columns: name, v)"
+        "t1.csv, line 1: column(s) 'id' named in the feed config are not in the file — the "
+        "feed needs: id; the file has: name, v. Is it the right feed? (wmg feeds list)"
     )
 
 
 def test_a_wrong_delimiter_is_suggested(platform: Platform) -> None:
     out = platform.ingest_one("t1.csv", "id;name\n1;a\n")
-    assert out.error is not None and "its columns: id_name" in out.error
+    assert out.error is not None and "the file has: id_name" in out.error
     assert "is its delimiter ';' rather than ','?" in out.error
     assert platform.table() == [] and platform.where("t1.csv") == "unprocessed"
     [(status, message)] = platform.audit("t1.csv")

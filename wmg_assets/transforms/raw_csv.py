@@ -177,7 +177,8 @@ def check_required_columns(
     raise InputError(
         file_name,
         f"column(s) {', '.join(map(repr, missing))} named in the feed config are not in the "
-        f"file (its columns: {', '.join(columns)}){hint}",
+        f"file — the feed needs: {', '.join(dict.fromkeys(required))}; the file has: "
+        f"{', '.join(columns)}{hint or '. Is it the right feed? (wmg feeds list)'}",
         line=1,
     )
 
