@@ -177,3 +177,23 @@ def test_feeds_new_writes_a_feed_that_checks_and_loads_its_sample(
     rows = runner.invoke(app, ["query", "SELECT order_id, zip FROM public.shop ORDER BY 1",
                                "--csv"])  # fmt: skip
     assert rows.stdout.splitlines() == ["order_id,zip", "1,00123", "2,04567", "3,99999"]
+
+
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path: Path) -> None:
+    """`wmg status` against a warehouse that is not there: the real command prints one
+    `error:` line naming the error; with --debug, the traceback."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "WMG_HOME": str(tmp_path / "home"),
+           "WMG_WAREHOUSE_URL": "postgresql://nobody@127.0.0.1:1/none"}  # fmt: skip
+    command = [sys.executable, "-m", "wmg_assets.cli"]
+    plain = subprocess.run([*command, "status"], env=env, capture_output=True, text=True)
+    assert plain.returncode == 1
+    assert plain.stderr.startswith("error: OperationalError: connection failed")
+    assert "(run with --debug for the traceback)" in plain.stderr
+    assert "Traceback" not in plain.stderr + plain.stdout
+    debug = subprocess.run([*command, "--debug", "status"], env=env, capture_output=True,
+                           text=True)  # fmt: skip
+    assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr

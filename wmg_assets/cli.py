@@ -39,7 +39,9 @@ app = typer.Typer(
     help="WMG Platform: file feeds to Iceberg and the warehouse, on Dagster.",
     no_args_is_help=True,
     add_completion=True,
+    pretty_exceptions_enable=False,  # `main` prints one line; --debug the traceback
 )
+_DEBUG = {"on": False}
 # Wide enough for the tables when output is piped (rich assumes 80 columns then).
 # File names, headers and values are user data: never read as markup, emoji or highlights.
 out = Console(width=None if sys.stdout.isatty() else 160, emoji=False, highlight=False)
@@ -66,8 +68,12 @@ def _main(
             "--version", callback=_version, is_eager=True, help="print the version and exit"
         ),
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="print the traceback of an unexpected error")
+    ] = False,
 ) -> None:
     """WMG Platform: file feeds to Iceberg and the warehouse, on Dagster."""
+    _DEBUG["on"] = debug
 
 
 def error(message: object) -> None:
@@ -780,14 +786,29 @@ def dev(port: Annotated[int, typer.Option(help="UI port")] = 3000) -> None:
 
 
 def main() -> None:
+    """The `wmg` command. An error the commands did not turn into a message is one line
+    naming it (no traceback) unless `--debug` is given."""
     try:
         app()
     except OSError as e:  # a read-only or full disk, a missing folder: say where, in one line
         if e.errno not in USER_OS_ERRORS:
-            raise
+            _unexpected(e)
         where = f" {e.filename}" if e.filename else ""
         error(f"cannot write{where}: {e.strerror or e} (check WMG_HOME and free space)")
         sys.exit(1)
+    except KeyboardInterrupt:
+        error("interrupted")
+        sys.exit(130)
+    except Exception as e:
+        _unexpected(e)
+
+
+def _unexpected(e: BaseException) -> None:
+    if _DEBUG["on"]:
+        raise e
+    text = str(e).strip().splitlines()
+    error(f"{type(e).__name__}: {text[0] if text else ''} (run with --debug for the traceback)")
+    sys.exit(1)
 
 
 if __name__ == "__main__":
