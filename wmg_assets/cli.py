@@ -119,8 +119,13 @@ def _run_ingest(paths: list[Path], feed: str | None, reload: bool = False) -> li
     from wmg_assets.ingest import Ingestor
 
     settings = load_settings()
+
+    def warn(e: Exception) -> None:
+        err.print(f"[yellow]warning:[/] {escape(str(e))} (left out of this run; wmg check "
+                  "lists every error)", soft_wrap=True)  # fmt: skip
+
     try:
-        ingestor = Ingestor(settings, reload=reload)
+        ingestor = Ingestor(settings, reload=reload, on_config_error=warn)
     except FeedConfigError as e:
         error(e)
         raise typer.Exit(2) from e

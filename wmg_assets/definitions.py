@@ -1,10 +1,14 @@
 """The single `Definitions` of the platform: every feed's assets, checks and resources.
 
 Loaded by `dagster dev`, `dagster asset materialize -m wmg_assets.definitions`, Dagster+
-and the `wmg` command alike. What it holds depends only on `WMG_*` settings and the feed
-YAML files in `$WMG_CONFIG_DIR/feeds/`.
+(the `defs` function) and the `wmg` command (`load_definitions_from`) alike. What it holds
+depends only on `WMG_*` settings and the YAML files in `$WMG_CONFIG_DIR`.
 """
 
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dagster as dg
@@ -15,7 +19,7 @@ from wmg_assets.datamart.assets import build_datamart_assets
 from wmg_assets.datamart.config import DatamartConfig, load_datamarts
 from wmg_assets.events.notifications import notification_sensors
 from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets, feed_file_job
-from wmg_assets.feeds.config import FeedConfig, feeds_of
+from wmg_assets.feeds.config import FeedConfig, FeedConfigError, feeds_of
 from wmg_assets.feeds.sensors import SensorSettings, landing_triggers
 from wmg_assets.gold.assets import build_gold_asset
 from wmg_assets.gold.config import GoldConfig, load_gold
@@ -117,21 +121,47 @@ def load_definitions() -> dg.Definitions:
     return load_definitions_from(load_settings())
 
 
-def load_definitions_from(settings: WmgSettings) -> dg.Definitions:
-    """Everything the config folder defines: feeds, gold, APIs, datamarts, the Teradata
-    code bases to convert, the DDL sources to extract and check, the tables to migrate and the
-    ELT jobs."""
-    return build_definitions(
-        settings,
-        feeds_of(settings),
-        load_gold(settings.config_dir / "gold"),
-        load_api_sources(settings.config_dir / "apis"),
-        load_datamarts(settings.config_dir / "datamart"),
-        load_sql_codebases(settings.config_dir / "migration" / "sql"),
-        load_ddl_sources(settings.config_dir / "migration" / "ddl"),
-        load_data_specs(settings.config_dir / "migration" / "data"),
-        load_elt_jobs(settings.config_dir / "elt"),
+def warn_config_error(error: FeedConfigError) -> None:
+    logging.getLogger("wmg").warning(
+        "%s — its assets are left out until it is fixed (wmg check lists every error)", error
     )
 
 
-defs = load_definitions()
+def load_definitions_from(
+    settings: WmgSettings, on_config_error: Callable[[FeedConfigError], None] = warn_config_error
+) -> dg.Definitions:
+    """Everything the config folder defines: feeds, gold, APIs, datamarts, the Teradata
+    code bases to convert, the DDL sources to extract and check, the tables to migrate and the
+    ELT jobs.
+
+    A broken feed config stops the load (files would go to the wrong place). A broken file of
+    any other kind leaves that kind's assets out and is reported through `on_config_error`
+    (a warning by default): a typo in a gold or datamart YAML must not stop the sensors and
+    the loads of every feed."""
+
+    def load(loader: Callable[[Path], Any], *parts: str) -> Any:
+        try:
+            return loader(settings.config_dir.joinpath(*parts))
+        except FeedConfigError as e:
+            on_config_error(e)
+            return []
+
+    return build_definitions(
+        settings,
+        feeds_of(settings),
+        load(load_gold, "gold"),
+        load(load_api_sources, "apis"),
+        load(load_datamarts, "datamart"),
+        load(load_sql_codebases, "migration", "sql"),
+        load(load_ddl_sources, "migration", "ddl"),
+        load(load_data_specs, "migration", "data"),
+        load(load_elt_jobs, "elt"),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """What Dagster loads (`dagster dev`, `dagster asset materialize -m
+    wmg_assets.definitions`, Dagster+): built when Dagster asks for it, not when the module is
+    imported — the `wmg` command builds its own, so it was built twice per `wmg ingest`."""
+    return load_definitions()

@@ -121,17 +121,28 @@ def already_loaded_in(events: Sequence[dg.DagsterEvent]) -> str | None:
     return None
 
 
+def _raise(error: Exception) -> None:
+    raise error
+
+
 class Ingestor:
     """Lands files and materializes their partitions through bronze, silver and warehouse."""
 
     def __init__(
-        self, settings: WmgSettings, defs: dg.Definitions | None = None, reload: bool = False
+        self,
+        settings: WmgSettings,
+        defs: dg.Definitions | None = None,
+        reload: bool = False,
+        on_config_error: Callable[[Exception], None] | None = None,
     ) -> None:
+        """`on_config_error`: told of a broken non-feed config file, whose assets are then
+        left out (see `load_definitions_from`); without it such a file is an error (gold and
+        datamart runs need their own config whole)."""
         from wmg_assets.definitions import load_definitions_from
 
         self.settings = settings
         self.feeds: list[FeedConfig] = feeds_of(settings)
-        self.defs = defs or load_definitions_from(settings)
+        self.defs = defs or load_definitions_from(settings, on_config_error or _raise)
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
         self.tags = {RELOAD_TAG: "true"} if reload else {}
