@@ -10,9 +10,6 @@ from dataclasses import dataclass
 
 import dagster as dg
 import pyarrow as pa
-from dagster._core.definitions.unresolved_asset_job_definition import (
-    UnresolvedAssetJobDefinition,
-)
 
 from wmg_assets.feeds.config import FeedConfig
 from wmg_assets.feeds.landed import (
@@ -69,7 +66,7 @@ def feed_job_name(feed: FeedConfig) -> str:
     return f"{feed.name}_file_job"
 
 
-def feed_file_job(feed: FeedConfig) -> UnresolvedAssetJobDefinition:
+def feed_file_job(feed: FeedConfig):  # -> what dg.define_asset_job returns (not exported)
     """The job that loads one landed file (a partition) through the feed's three assets;
     sensors, schedules and `wmg ingest` all launch it."""
     return dg.define_asset_job(

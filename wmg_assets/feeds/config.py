@@ -24,7 +24,6 @@ from typing import Annotated, Any, TypeVar
 import sqlglot
 import sqlglot.errors
 import yaml
-from dagster._utils.schedules import is_valid_cron_string
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -58,6 +57,18 @@ ColumnName = Annotated[
 
 RESERVED_SCHEMAS = ("information_schema", "pg_catalog", "pg_internal", "pg_toast")
 RESERVED_TABLE_PREFIX = "_wmg_"
+
+
+def is_cron(value: str) -> bool:
+    """A cron string Dagster schedules accept (asked through its public API: a schedule
+    definition checks its cron string when it is made)."""
+    import dagster as dg
+
+    try:
+        dg.ScheduleDefinition(name="cron_check", cron_schedule=value, job_name="cron_check")
+    except dg.DagsterInvalidDefinitionError:
+        return False
+    return True
 
 
 class FeedConfigError(ValueError):
@@ -185,7 +196,7 @@ class FeedConfig(_Model):
     @field_validator("schedule")
     @classmethod
     def _valid_cron(cls, value: str | None) -> str | None:
-        if value is not None and not is_valid_cron_string(value):
+        if value is not None and not is_cron(value):
             raise ValueError(f"{value!r} is not a cron expression (e.g. '*/30 * * * *')")
         return value
 
