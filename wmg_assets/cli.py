@@ -129,9 +129,11 @@ def _run_ingest(paths: list[Path], feed: str | None, reload: bool = False) -> li
     except FeedConfigError as e:
         error(e)
         raise typer.Exit(2) from e
-    with out.status("starting") as status:
+    from wmg_assets.ingest_progress import ingest_display
+
+    with ingest_display(err) as display:
         return ingestor.ingest(
-            paths, feed, on_start=lambda p, f: status.update(f"loading {p.name} into {f.name}")
+            paths, feed, on_start=lambda p, f: display.file(f"loading {p.name} into {f.name}")
         )
 
 

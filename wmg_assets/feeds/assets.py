@@ -159,11 +159,14 @@ def build_feed_assets(
         iceberg: IcebergResource,
         warehouse: WarehouseResource,
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
-        with file_step(context, feed, "silver", lake=lake, warehouse=warehouse), data_errors():
+        with file_step(context, feed, "silver", lake=lake, warehouse=warehouse) as step, \
+                data_errors():  # fmt: skip
+            landed = step.landed()
             try:
                 result = write_silver(
                     feed, context.partition_key, context.run_id, lake=lake, engine=engine,
                     iceberg=iceberg, identifier_limit=warehouse.identifier_limit,
+                    expected_rows=landed.records if landed is not None else None,
                 )  # fmt: skip
             except RulesBroken as broken:  # the check is red in the run, then the step fails
                 yield rules_check_result(broken.outcome, [])

@@ -26,6 +26,7 @@ from wmg_assets.feeds.config import FeedConfig
 from wmg_assets.feeds.quality import RulesOutcome, apply_rules
 from wmg_assets.feeds.streaming_cast import StreamingCast
 from wmg_assets.transforms.inference import first_value_not_of
+from wmg_assets.transforms.progress import Progress
 from wmg_assets.transforms.raw_csv import LINE_COLUMN, RawFile, parse_csv_to_parquet
 from wmg_assets.transforms.silver import TypeConflict, align_types, to_silver
 from wmg_resources.engine import EngineResource
@@ -159,6 +160,7 @@ def prepare_silver(
     iceberg: IcebergResource,
     lake: LakeResource | None = None,
     identifier_limit: int | None = None,
+    expected_rows: int | None = None,
 ) -> PreparedSilver:
     """Parse, check and type a file on the engine into local Parquet (no rows when every
     row was rejected); types follow the silver table once it exists. Column names fit in
@@ -181,6 +183,7 @@ def prepare_silver(
                 keys=feed.upsert_keys, speculate=stream.start if stream else None,
                 required=[feed.order_by] if feed.order_by else [],
                 max_name_bytes=identifier_limit,
+                progress=Progress(f"parse {file_name}", expected_rows),
             )  # fmt: skip
 
     files: list[Path] = []
@@ -265,8 +268,10 @@ def write_silver(
     engine: EngineResource,
     iceberg: IcebergResource,
     identifier_limit: int | None = None,
+    expected_rows: int | None = None,
 ) -> SilverResult:
-    """Parse, type and commit one landed file into the feed's silver Iceberg table.
+    """Parse, type and commit one landed file into the feed's silver Iceberg table
+    (`expected_rows`, the records bronze counted, sizes the parse's progress reports).
 
     Re-running it for the same file replaces that file's rows (one Iceberg commit deletes
     the old ones and adds the new files), so it is idempotent.
@@ -278,6 +283,7 @@ def write_silver(
         prepared = prepare_silver(
             feed, file_name, lambda: lake.open_landed(file_name, key), Path(scratch), engine=engine,
             iceberg=iceberg, lake=lake, identifier_limit=identifier_limit,
+            expected_rows=expected_rows,
         )  # fmt: skip
         raw, _existing, schema = prepared.raw, prepared.existing, prepared.schema
         times = prepared.times

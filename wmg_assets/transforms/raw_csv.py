@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from wmg_assets.transforms.inference import TypeInference
 from wmg_assets.transforms.names import clean_column_names
+from wmg_assets.transforms.progress import Progress
 from wmg_resources.errors import InputError
 
 # pyarrow.compute's functions are generated at import time; type checkers cannot see them.
@@ -199,6 +200,7 @@ def parse_csv_to_parquet(
     speculate: Speculation | None = None,
     required: Sequence[str] = (),
     max_name_bytes: int | None = None,
+    progress: Progress | None = None,
 ) -> RawFile:
     """Stream the CSV from `open_stream()` into `out` (Parquet, every column a string).
 
@@ -296,8 +298,12 @@ def parse_csv_to_parquet(
                     ]
                 rows += named.num_rows
                 rejected += n_bad
+                if progress is not None:
+                    progress.update(rows + rejected)
             for f in pending:
                 f.result()
+            if progress is not None:
+                progress.finish(rows + rejected)
             if rejects_writer is not None:
                 rejects_writer.close()
             check_last_value_closed(last, open_stream, fmt, file_name)
