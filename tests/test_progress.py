@@ -59,7 +59,7 @@ def test_a_parse_logs_its_progress_in_the_run(wmg_env: Path, tmp_path: Path) -> 
             f.write(f"{i},{i % 97},{i % 1000}.25,OK,2026-11-01 10:00:00\n")
     ingestor = Ingestor(load_settings())
     [outcome] = ingestor.ingest([path], "orders")
-    assert outcome.ok, outcome.error
+    assert outcome.ok and outcome.run_id is not None, outcome.error
     logged = [
         e.message
         for e in ingestor.instance.all_logs(outcome.run_id)
