@@ -88,6 +88,9 @@ def test_ingest_query_status_and_gold_refresh(wmg_env: Path) -> None:
     assert noop["already_loaded_in"] == outcome["run_id"]
     noop_run = instance.get_run_by_id(noop["run_id"])
     assert noop_run is not None and noop_run.tags.get("wmg/outcome") == "already_loaded"
+    assert run.tags.get(".dagster/repository") == "__repository__@wmg"  # under its job in the UI
+    logged = [e.user_message for e in instance.all_logs(noop["run_id"]) if e.dagster_event is None]
+    assert logged[0].startswith("customers_2026_11_01.csv: already loaded in run "), logged
     latest = runner.invoke(app, ["status", "--feed", "customers", "--json"])
     statuses = json.loads(latest.stdout)
     assert [(r["job_id"], r["status"]) for r in statuses][-1] == ("customers", "SUCCESS")

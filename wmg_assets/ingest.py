@@ -145,7 +145,13 @@ class Ingestor:
         self.defs = defs or load_definitions_from(settings, on_config_error or _raise)
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
-        self.tags = {RELOAD_TAG: "true"} if reload else {}
+        from wmg_assets.feeds.file_requests import LOCATION_REPOSITORY, REPOSITORY_TAG
+
+        # listed under their job in the UI, as the `wmg` code location's own runs are
+        self.tags = {
+            REPOSITORY_TAG: LOCATION_REPOSITORY,
+            **({RELOAD_TAG: "true"} if reload else {}),
+        }
 
     def ingest(
         self,
@@ -214,6 +220,7 @@ class Ingestor:
             instance=self.instance,
             asset_selection=golds,
             run_config=QUIET_RUN_CONFIG,
+            tags=self.tags,
         )
         return gold_outcome(result)
 
@@ -229,6 +236,7 @@ class Ingestor:
             asset_selection=keys,
             run_config={**QUIET_RUN_CONFIG,
                         "ops": {f"datamart_{name}": {"config": {"load_type": load_type}}}},
+            tags=self.tags,
             raise_on_error=False,
         )  # fmt: skip
         if not result.success:

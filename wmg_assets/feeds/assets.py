@@ -16,6 +16,7 @@ from wmg_assets.feeds.landed import (
     ALREADY_LOADED,
     bronze_asset_key,
     landed_file,
+    log_landed,
     record_duplicate,
     skip_if_already_loaded,
 )
@@ -126,6 +127,8 @@ def build_feed_assets(
             landed = landed_file(lake, context.partition_key, feed)
             previous = skip_if_already_loaded(context, feed, lake=lake, warehouse=warehouse,
                                               landed=landed)  # fmt: skip
+            if previous is None:
+                log_landed(landed)
         metadata = {**landed.metadata(), "uri": dg.MetadataValue.path(lake.uri(landed.key))}
         if previous is not None:
             yield dg.AssetObservation(

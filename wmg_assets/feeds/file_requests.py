@@ -35,6 +35,10 @@ ETAG_TAG = "wmg/etag"
 FEED_TAG = "wmg/feed"
 FILE_TAG = "wmg/file"
 OUTCOME_TAG = "wmg/outcome"
+REPOSITORY_TAG = ".dagster/repository"
+"""Dagster's tag of the code location a run belongs to: the UI lists a job's runs by it.
+Runs the daemon launches carry it; runs `wmg` executes in its own process are given it."""
+LOCATION_REPOSITORY = "__repository__@wmg"  # the `wmg` code location (workspace.yaml)
 PARTITION_TAG = "dagster/partition"
 LEDGER_LOCK_WAIT_SECONDS = 5.0
 

@@ -98,9 +98,15 @@ def landed_file(lake: LakeResource, file_name: str, feed: FeedConfig) -> LandedF
     counter = CsvRecordCounter(feed.csv.quote) if _ascii_compatible(feed.csv.encoding) else None
     digest = lake.digest(key, observe=counter.update if counter else None)
     records = None if counter is None else max(counter.records - int(feed.csv.header), 0)
-    log.info("%s landed at %s: %d bytes, %s records, sha256 %s", file_name, key, digest.size,
-             "?" if records is None else records, digest.sha256)  # fmt: skip
     return LandedFile(key, digest.size, digest.sha256, found.etag, digest.lines, records)
+
+
+def log_landed(landed: LandedFile) -> None:
+    """The landing's log line (after the already-loaded check: a no-op run's first line
+    says it is one)."""
+    log.info("%s landed at %s: %d bytes, %s records, sha256 %s", landed.name, landed.key,
+             landed.size, "?" if landed.records is None else landed.records,
+             landed.sha256)  # fmt: skip
 
 
 def _ascii_compatible(encoding: str) -> bool:
