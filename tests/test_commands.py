@@ -1,9 +1,12 @@
 """The commands people run, as subprocesses on a temporary WMG_HOME: `wmg`, and Dagster's
-`definitions validate`, `asset materialize` and `dev` (UI + daemon, queried over GraphQL)."""
+`definitions validate`, `asset materialize` and `dev` (UI + daemon, queried over GraphQL and
+looked at in headless Chromium)."""
 
 import contextlib
+import html
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -163,6 +166,38 @@ PARTITION_STATUS = """
 """
 
 
+def rendered(url: str, screenshot: Path | None = None) -> str:
+    """The text of a page of the Dagster UI as headless Chromium renders it (its scripts
+    run, its queries answered), or a screenshot of it."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is installed by scripts/setup --dev"
+    how = [f"--screenshot={screenshot}"] if screenshot else ["--dump-dom"]
+    done = subprocess.run(
+        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--window-size=1600,1000", "--virtual-time-budget=20000", *how, url],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = re.sub(r"<[^>]+>", " ", done.stdout)
+    return html.unescape(re.sub(r"\s+", " ", text))
+
+
+def browse_the_ui(port: int, out: Path) -> None:
+    """The warehouse target's asset page shows its row count, its column schema and its
+    checks; a screenshot of the asset graph goes to the test's output folder."""
+    base = f"http://127.0.0.1:{port}/assets/warehouse/public/customers"
+    overview = rendered(base)
+    assert "Row count 20" in overview, overview[-3000:]
+    assert "Columns" in overview and "customer_id" in overview and "credit_limit" in overview
+    assert "decimal(38,18)" in overview and "Latest check results" in overview
+    assert "Join the Dagster community" not in overview
+    checks = rendered(f"{base}?view=checks")
+    assert "upsert_keys_unique" in checks and "reconciliation" in checks
+    graph = out / "asset_graph.png"
+    rendered(f"http://127.0.0.1:{port}/asset-groups/customers", screenshot=graph)
+    assert graph.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and graph.stat().st_size > 10_000
+
+
 class DagsterDev:
     """`wmg dev` (Dagster's webserver, daemon, code server) on 127.0.0.1, answered over
     GraphQL, started without the venv on PATH and in the background (SIGINT ignored, as a
@@ -224,7 +259,9 @@ def test_dagster_dev_lake_sensor_loads_a_dropped_file(env: dict[str, str], wmg_e
     """The UI shows each feed's assets, sensors and schedules; the lake sensor, turned on
     over GraphQL, picks up a file dropped into the lake and its run succeeds."""
     env = {**env, "WMG_SENSOR_INTERVAL_SECONDS": "2"}
-    (wmg_env / "dagster" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    (wmg_env / "dagster" / "dagster.yaml").write_text(
+        "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"  # no welcome dialog
+    )
     dev = DagsterDev(env)
     try:
         nodes = dev.wait_for("the asset graph", 120,
@@ -275,6 +312,7 @@ def test_dagster_dev_lake_sensor_loads_a_dropped_file(env: dict[str, str], wmg_e
         assert {"key": "wmg/source", "value": "lake_sensor"} in loaded["tags"]
         status = dev.graphql(PARTITION_STATUS)["assetNodeOrError"]["assetPartitionStatuses"]
         assert status["materializedPartitions"] == [name]  # the file as a partition, loaded
+        browse_the_ui(dev.port, wmg_env.parent)
     finally:
         dev.stop()
     count = run(str(BIN / "wmg"), "query", "select count(*) from public.customers", "--csv",
