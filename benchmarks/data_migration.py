@@ -11,8 +11,6 @@ pulling both tables into Python and comparing them; every difference must be fou
 """
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,6 +18,7 @@ from pathlib import Path
 
 import psycopg
 
+from benchmarks.measure import run_measured
 from tests.pg_server import pg_bin, running_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,16 +31,8 @@ ROWS_SQL = ("INSERT INTO {t} SELECT n, n % 1000, n * 7, (n % 100000) / 100.0, n 
             "FROM generate_series(1, {rows}) AS s(n)")  # fmt: skip
 
 
-def _timed(args: list[str], env: dict[str, str] | None = None, shell: bool = False):
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, shell=shell)  # fmt: skip
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    out = proc.stdout.read() if proc.stdout else ""
-    err = proc.stderr.read() if proc.stderr else ""
-    code = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, out, err, code
+def _timed(args: list[str] | str, env: dict[str, str] | None = None, shell: bool = False):
+    return run_measured(args, env, shell)
 
 
 def _databases(admin: str, names: list[str]) -> list[str]:

@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from benchmarks.data import BenchData, generate
+from benchmarks.measure import run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -54,21 +54,12 @@ class Result:
 
 
 def timed(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of a whole process (reaped with wait4, which
-    reports that child's own peak)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode != 0:
-            raise RuntimeError(
-                f"{' '.join(args)} failed ({proc.returncode}):\n{err.read()[-3000:]}"
-            )
-        return wall, usage.ru_maxrss / 1024, out.read()
+    """Wall seconds, the process's own peak RSS (MB, see `benchmarks.measure`) and stdout;
+    a failure raises with its stderr."""
+    wall, peak_mb, out, err, code = run_measured(args, env)
+    if code != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({code}):\n{err[-3000:]}")
+    return wall, peak_mb, out
 
 
 CANONICAL = (
@@ -184,19 +175,59 @@ def run_b2(data: BenchData, work: Path) -> list[Result]:
     return out
 
 
+def run_phases(dagster_home: Path, run_id: str, started: float, ended: float) -> dict[str, float]:
+    """Where one `wmg ingest` process spent its time, from its run's event log: before the
+    run (process start, imports, definitions), each step (checks are steps of their own or
+    run inside their asset's), Dagster between the steps, and after the run."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    events = [e for e in instance.all_logs(run_id) if e.dagster_event is not None]
+    at = {e.dagster_event.event_type_value: e.timestamp for e in events if e.dagster_event}
+    phases = {"before the run (start, imports, definitions)": at["PIPELINE_START"] - started}
+    starts: dict[str, float] = {}
+    for e in events:
+        kind, step = e.dagster_event.event_type_value, e.step_key  # type: ignore[union-attr]
+        if kind == "STEP_START" and step:
+            starts[step] = e.timestamp
+        elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and step in starts:
+            phases[f"step {step}"] = e.timestamp - starts[step]
+    steps = sum(v for k, v in phases.items() if k.startswith("step "))
+    end = at.get("PIPELINE_SUCCESS", at.get("PIPELINE_FAILURE", ended))
+    phases["Dagster between the steps"] = end - at["PIPELINE_START"] - steps
+    phases["after the run (report, exit)"] = ended - end
+    return phases
+
+
 def run_b4(work: Path) -> list[Result]:
-    """Per-run overhead: process start, definitions load, run — for one small file."""
-    env = {**os.environ, "WMG_HOME": str(work / "b4"), "DAGSTER_HOME": str(work / "b4" / "dg")}
+    """Per-run overhead: process start, definitions load, run — for one small file; and
+    where a single ingest's time goes, phase by phase."""
+    home = work / "b4"
+    env = {**os.environ, "WMG_HOME": str(home), "DAGSTER_HOME": str(home / "dg")}
     for name in ("WMG_WAREHOUSE_URL", "WMG_LAKE_URL", "WMG_ENGINE", "WMG_CONFIG_DIR"):
         env.pop(name, None)
     start, _, _ = timed([sys.executable, "-c", "pass"], env)
-    load, _, _ = timed([sys.executable, "-c", "import wmg_assets.definitions"], env)
-    ingest, rss, _ = timed([str(BIN / "wmg"), "ingest",
-                            str(ROOT / "sample_data" / "orders_2026_11_01.csv")], env)  # fmt: skip
+    load, _, _ = timed([sys.executable, "-c", "from wmg_assets.definitions import "
+                        "load_definitions; load_definitions()"], env)  # fmt: skip
+    began = time.time()
+    ingest, rss, out = timed([str(BIN / "wmg"), "ingest", "--json",
+                              str(ROOT / "sample_data" / "orders_2026_11_01.csv")],
+                             env)  # fmt: skip
+    [outcome] = json.loads(out.strip().splitlines()[-1])
+    phases = run_phases(home / "dg", outcome["run_id"], began, began + ingest)
+    help_s, _, _ = timed([str(BIN / "wmg"), "--help"], env)
     demo, demo_rss, _ = timed([str(BIN / "wmg"), "demo"], env)
+    table = Table(title="B4: one wmg ingest, phase by phase", header_style="bold")
+    table.add_column("phase")
+    table.add_column("seconds", justify="right")
+    for phase, seconds in phases.items():
+        table.add_row(phase, f"{seconds:.2f}")
+    table.add_row("whole process", f"{ingest:.2f}")
+    console.print(table)
     note = f"process {start:.2f} s + definitions {load - start:.2f} s + run {ingest - load:.2f} s"
     return [
         Result("B4", "wmg ingest (1 small file)", 30, ingest, 30 / ingest, rss, note=note),
+        Result("B4", "wmg --help", 0, help_s, 0, 0),
         Result("B4", "wmg demo (3 files)", 60, demo, 60 / demo, demo_rss),
     ]
 
