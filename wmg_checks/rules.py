@@ -26,12 +26,14 @@ later ones break the rule.
 """
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import ibis
 import ibis.expr.types as ir
-import pandera.ibis as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+if TYPE_CHECKING:
+    import pandera.ibis as pa
 
 REASON = "reason"
 LINE = "_wmg_line"
@@ -128,9 +130,12 @@ def with_reasons(rules: QualityRules, t: ir.Table) -> ir.Table:
     return t.mutate(**{REASON: joined.nullif("")})
 
 
-def pandera_schema(rules: QualityRules) -> pa.DataFrameSchema:
+def pandera_schema(rules: QualityRules) -> "pa.DataFrameSchema":
     """The rules as a `pandera.ibis` schema (uniqueness is judged by `with_reasons` only:
-    pandera's Ibis backend does not check it)."""
+    pandera's Ibis backend does not check it). pandera (and pandas under it) is imported
+    here, when a check runs: a third of a second that every `wmg` command paid before."""
+    import pandera.ibis as pa
+
     columns: dict[str, pa.Column] = {}
     for c in rules.referenced_columns():
         checks = []
@@ -151,9 +156,11 @@ def pandera_schema(rules: QualityRules) -> pa.DataFrameSchema:
 def failure_cases(rules: QualityRules, t: ir.Table, limit: int = 20) -> list[dict]:
     """What pandera finds wrong with `t` (lazy: every rule), at most `limit` cases as
     {column, check, failure_case}; empty when the rows pass."""
+    import pandera.errors
+
     try:
         pandera_schema(rules).validate(t, lazy=True)
-    except pa.errors.SchemaErrors as e:
+    except pandera.errors.SchemaErrors as e:
         return [_case(r) for r in e.failure_cases.to_dict("records")[:limit]]
     return []
 
