@@ -1,8 +1,9 @@
 """An HTTP JSON API behind OAuth 2.0 client credentials (seed 004's "API client").
 
 - The access token is fetched from `token_url` with the client id and secret (HTTP basic
-  auth, `grant_type=client_credentials`), cached, and fetched again shortly before it expires
-  or when the API answers 401 (once per request).
+  auth, `grant_type=client_credentials`) by Authlib's OAuth 2.0 session, which keeps it and
+  fetches a new one shortly before it expires; an answer 401 (a revoked token) fetches a new
+  one too, once per request.
 - 429 and 5xx answers, timeouts and dropped connections are retried with exponential backoff,
   waiting what `Retry-After` says when the API says it (seconds or an HTTP date).
 - Pages follow the `next` link of each answer until there is none.
@@ -11,17 +12,18 @@ The secret comes from `dg.EnvVar` (or the caller's Secrets Manager lookup) and i
 """
 
 import logging
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
 import dagster as dg
 import requests
 import tenacity
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
 
 log = logging.getLogger(__name__)
 
@@ -90,34 +92,48 @@ class ApiClient:
 
     def __init__(self, config: ApiResource) -> None:
         self.config = config
-        self.session = requests.Session()
+        self.session = OAuth2Session(
+            config.client_id, config.client_secret, scope=config.scope,
+            token_endpoint=config.token_url, grant_type="client_credentials",
+            token_endpoint_auth_method="client_secret_basic",  # noqa: S106 (a method name)
+            leeway=int(TOKEN_MARGIN_SECONDS),
+            update_token=lambda token, **_: self._fetched(token),
+        )  # fmt: skip
         self.stats = ClientStats()
-        self._token: str | None = None
-        self._token_expires = 0.0
+        self._token_status: int | None = None  # the token endpoint's last HTTP status
+        cast(requests.Session, self.session).hooks["response"].append(self._note_token_status)
+
+    def _note_token_status(self, response: requests.Response, *_: Any, **__: Any) -> None:
+        if response.url.split("?", 1)[0] == self.config.token_url:
+            self._token_status = response.status_code
 
     # -- token ------------------------------------------------------------------------
 
     def token(self) -> str:
-        if self._token is None or time.monotonic() >= self._token_expires - TOKEN_MARGIN_SECONDS:
+        """The access token in use, fetched first if there is none or it is about to expire
+        (Authlib's session keeps it)."""
+        if not self.session.token:
             self._fetch_token()
-        assert self._token is not None
-        return self._token
+        else:
+            self.session.ensure_active_token()
+        return self.session.token["access_token"]
 
     def _fetch_token(self) -> None:
         c = self.config
-        data = {"grant_type": "client_credentials", **({"scope": c.scope} if c.scope else {})}
-        response = self._send("POST", c.token_url, data=data, auth=(c.client_id, c.client_secret))
-        if response.status_code != 200:
+        try:
+            token = self.session.fetch_token(timeout=c.timeout_seconds)
+        except (requests.ConnectionError, requests.Timeout) as e:
+            raise RetryableError(f"POST {c.token_url}: {type(e).__name__}") from e
+        except OAuthError as e:  # the token endpoint refused: not retried
             raise ApiError(
-                f"token request to {c.token_url} answered {response.status_code}: "
-                f"{response.text[:200]}"
-            )
-        body = response.json()
-        self._token = body["access_token"]
-        self._token_expires = time.monotonic() + float(body.get("expires_in", 3600))
+                f"token request to {c.token_url} answered {self._token_status}: {e.error}"
+            ) from e
+        self._fetched(token)
+
+    def _fetched(self, token: dict[str, Any]) -> None:
         self.stats.tokens_fetched += 1
-        log.info("fetched an access token from %s (expires in %ss)", c.token_url,
-                 body.get("expires_in", "?"))  # fmt: skip
+        log.info("fetched an access token from %s (expires in %ss)", self.config.token_url,
+                 token.get("expires_in", "?"))  # fmt: skip
 
     # -- requests ---------------------------------------------------------------------
 
@@ -129,11 +145,12 @@ class ApiClient:
 
     def _get_once(self, url: str) -> requests.Response:
         self.stats.requests += 1
-        response = self._send("GET", url, headers={"Authorization": f"Bearer {self.token()}"})
-        if response.status_code == 401:  # expired or revoked: one new token, one more try
+        self.token()
+        response = self._send("GET", url)
+        if response.status_code == 401:  # revoked: one new token, one more try
             log.info("%s answered 401: fetching a new token", url)
-            self._token = None
-            response = self._send("GET", url, headers={"Authorization": f"Bearer {self.token()}"})
+            self._fetch_token()
+            response = self._send("GET", url)
         if response.status_code == 429 or response.status_code >= 500:
             raise RetryableError(
                 f"GET {url} answered {response.status_code}",
