@@ -657,6 +657,9 @@ FOUND_IN_THE_WILD = [
     Rows("index_ignores_case", "SELECT INDEX('Hello', 'L'), POSITION('LO' IN 'hello'), "
          "INDEX('a@b', '@')", [(3, 4, 2)],
          "a search in text is not case specific, as a comparison is (TERA mode)"),
+    Rows("between_of_text_ignores_case", "SELECT CASE WHEN 'b' BETWEEN 'A' AND 'M' THEN 1 "
+         "ELSE 0 END, CASE WHEN 'Z ' BETWEEN 'a' AND 'z' THEN 1 ELSE 0 END", [(1, 1)],
+         "BETWEEN is two comparisons: not case specific, trailing blanks ignored"),
     Rows("query_band_removed", "SET QUERY_BAND = 'job=load;' FOR SESSION;\nSELECT 1", [(1,)],
          "a query band labels the session's work, nothing else"),
     Flagged("old_rank_with_group_by", "SELECT k, RANK(v) FROM t GROUP BY k", "TD-UNSUP-001",

@@ -89,6 +89,8 @@ def type_of(node: exp.Expr, schema: Schema) -> str | None:
         return family(node.to)
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
         left, right = type_of(node.this, schema), type_of(node.expression, schema)
+        if isinstance(node, exp.Sub) and left == right == "date":
+            return "int"  # days between two dates
         return left if left == right and left in ("int", "decimal", "float") else None
     if isinstance(node, exp.Column):
         return _column_type(node, schema)

@@ -8,7 +8,8 @@ SQL, and the fold is exact on both.
 
 A column declared CASESPECIFIC keeps its case: only its trailing blanks are ignored. The
 assignments of an UPDATE or MERGE (`SET c = 'x'`) are not comparisons and are left alone.
-The search of INDEX / POSITION / INSTR is a comparison too: its two texts are upper-cased.
+The search of INDEX / POSITION / INSTR is a comparison too: its two texts are upper-cased;
+so are the bounds of a BETWEEN of text.
 
 A side is text when it is a string literal, a cast to a character type, or a column created
 as one earlier in the script. A comparison with an unknown side and a string literal is
@@ -104,11 +105,27 @@ def _fold_position(node: exp.StrPosition, ctx: Context) -> None:
     ctx.did("case_insensitive_comparisons")
 
 
-@needs(*_ORDERED, exp.Like, exp.In, exp.StrPosition)
+def _fold_between(node: exp.Between, ctx: Context) -> None:
+    """`x BETWEEN 'a' AND 'm'` of text: the two comparisons it stands for, folded alike."""
+    low, high = node.args.get("low"), node.args.get("high")
+    if low is None or high is None:
+        return
+    if not (_text_comparison(node.this, low, ctx) and _text_comparison(node.this, high, ctx)):
+        return
+    case = not _case_specific([node.this, low, high], ctx)
+    node.set("this", _fold(node.this, case=case))
+    node.set("low", _fold(low, case=case))
+    node.set("high", _fold(high, case=case))
+    ctx.did("case_insensitive_comparisons")
+
+
+@needs(*_ORDERED, exp.Like, exp.In, exp.StrPosition, exp.Between)
 def case_insensitive_comparisons(tree: exp.Expr, ctx: Context) -> exp.Expr:
     """Fold both sides of each comparison of text (see the module docstring)."""
     for position in ctx.find(tree, exp.StrPosition):
         _fold_position(position, ctx)
+    for between in ctx.find(tree, exp.Between):
+        _fold_between(between, ctx)
     for node in ctx.find(tree, *_ORDERED, exp.Like, exp.In):
         if _is_assignment(node):
             continue
