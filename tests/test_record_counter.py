@@ -31,3 +31,22 @@ def test_counts_the_records_csv_reads(text: str, chunk: int) -> None:
     for start in range(0, len(data), chunk):
         counter.update(data[start : start + chunk])
     assert counter.records == sum(1 for row in csv.reader(io.StringIO(text, newline="")) if row)
+
+
+def test_the_lf_fast_path_counts_as_the_byte_by_byte_method() -> None:
+    """Random CSV-like bytes (quotes, doubled quotes, quoted and empty lines, a last line
+    without a break), cut into random chunks: both methods give the same count."""
+    import random
+
+    from wmg_assets.transforms.records import CsvRecordCounter
+
+    rng = random.Random(7)
+    pieces = [b"a", b",", b'"', b'""', b"\n", b"\n\n", b'"x\ny"', b"123", b" "]
+    for _ in range(300):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        fast, exhaustive = CsvRecordCounter(), CsvRecordCounter(exhaustive=True)
+        cuts = sorted(rng.sample(range(len(data) + 1), min(3, len(data) + 1)))
+        for start, end in zip([0, *cuts], [*cuts, len(data)], strict=True):
+            fast.update(data[start:end])
+            exhaustive.update(data[start:end])
+        assert fast.records == exhaustive.records, data
