@@ -52,9 +52,9 @@ def test_converting_a_file_imports_no_dagster_nor_engine(tmp_path: Path) -> None
     script = tmp_path / "a.sql"
     script.write_text("SEL ZEROIFNULL(a) FROM t;\n")
     probe = (
-        "import sys\nfrom wmg_assets.cli import main\n"
+        "import sys\nfrom wmg_assets.cli import run_command\n"
         f"sys.argv = ['wmg', 'sql', 'convert', {str(script)!r}, '--target', 'spark']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "try:\n    run_command()\nexcept SystemExit:\n    pass\n"
         "heavy = ('dagster', 'pyspark', 'duckdb', 'pyiceberg', 'ibis', 'boto3', 'openpyxl',"
         " 'pydantic_settings')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
