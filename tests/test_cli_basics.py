@@ -202,24 +202,26 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(tmp_path:
     assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
 
 
-def test_a_typo_in_a_gold_yaml_does_not_stop_a_feeds_ingest(
+def test_a_broken_gold_project_does_not_stop_a_feeds_ingest(
     wmg_env: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    """The feed loads (with a warning naming the broken file and its line); `gold refresh`,
-    which needs that file, fails naming it."""
+    """The feed loads (ingests never load the dbt project); `gold refresh` and `check`, which
+    need it, fail with dbt's message naming the file."""
     import shutil
 
     from tests.conftest import CONFIG_DIR, SAMPLE_DIR
 
     config = tmp_path / "config"
     shutil.copytree(CONFIG_DIR, config)
-    gold = config / "gold" / "customers_per_country.yaml"
-    gold.write_text(gold.read_text().replace("name:", "nmae:", 1))
+    models = config / "gold" / "models" / "gold.yml"
+    broken = models.read_text().replace("  - name: order_totals_per_day", "  - name: [", 1)
+    models.write_text(broken)
     monkeypatch.setenv("WMG_CONFIG_DIR", str(config))
     runner = CliRunner()
     loaded = runner.invoke(app, ["ingest", str(SAMPLE_DIR / "orders_2026_11_01.csv")])
     assert loaded.exit_code == 0, loaded.output
-    assert "warning:" in loaded.stderr and "customers_per_country.yaml:2: field nmae" in (
-        loaded.stderr)  # fmt: skip
     refreshed = runner.invoke(app, ["gold", "refresh"])
-    assert refreshed.exit_code == 1 and "customers_per_country.yaml" in refreshed.output
+    assert refreshed.exit_code == 1
+    assert "gold refresh failed" in refreshed.stderr and "gold.yml" in refreshed.stderr
+    checked = runner.invoke(app, ["check"])
+    assert checked.exit_code == 1 and "FAIL config gold/" in checked.output

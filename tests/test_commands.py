@@ -144,6 +144,35 @@ def test_dagster_asset_materialize_the_datamart_with_a_load_type(
     assert bad.returncode != 0 and "sideways" in bad.stdout + bad.stderr
 
 
+@pytest.mark.postgres
+def test_dagster_asset_materialize_the_gold_models_on_postgres(
+    env: dict[str, str], postgres_url: str
+) -> None:
+    """`dagster asset materialize` of the gold group runs `dbt build` (dbt-postgres): the
+    models are built in the PostgreSQL warehouse and every dbt test is recorded as a check."""
+    import dagster as dg
+
+    env = {**env, "WMG_WAREHOUSE_URL": postgres_url, "WMG_ENV": "test"}
+    files = [str(p) for p in sorted(SAMPLE_DIR.glob("*.csv"))]
+    assert run(str(BIN / "wmg"), "ingest", *files, env=env).returncode == 0
+    result = run(str(BIN / "dagster"), "asset", "materialize", "-m", "wmg_assets.definitions",
+                 "--select", "group:gold", env=env)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "dbt build" in result.stdout + result.stderr
+    count = run(str(BIN / "wmg"), "query", "select sum(customers) from gold.customers_per_country",
+                "--csv", env=env)  # fmt: skip
+    assert count.stdout.splitlines()[1] == "24"  # every customer of the warehouse, counted once
+    instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
+    [run_record] = instance.get_run_records(limit=1)  # the newest: after the ingests
+    checks = [
+        e.dagster_event.event_specific_data
+        for e in instance.all_logs(run_record.dagster_run.run_id)
+        if e.dagster_event and e.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    assert len(checks) == 7
+    assert all(isinstance(c, dg.AssetCheckEvaluation) and c.passed for c in checks)
+
+
 ASSET_GRAPH_QUERY = """
 { assetNodes { assetKey { path } dependencyKeys { path }
     assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }

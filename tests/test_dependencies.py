@@ -41,3 +41,16 @@ def test_no_module_imports_dagsters_private_modules() -> None:
         if private.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_sqlglots_compiled_build_is_neither_locked_nor_installed() -> None:
+    """dagster-dbt asks for sqlglot[rs], which brings sqlglot's mypyc build; its classes refuse
+    the subclasses the Teradata converter is made of, so the lock and the setup leave it out,
+    and the sqlglot this runs on is the pure-Python one."""
+    from sqlglot import tokenizer_core
+
+    assert {"sqlglotc", "sqlglotrs"}.isdisjoint(locked())
+    assert str(tokenizer_core.__file__).endswith(".py")
+    excluded = (ROOT / "scripts" / "excluded-packages.txt").read_text().split()
+    assert {"sqlglotc", "sqlglotrs"} <= set(excluded)
+    assert "excluded-packages.txt" in (ROOT / "scripts" / "setup").read_text()

@@ -185,10 +185,7 @@ def demo(
     )
     outcomes = _run_ingest(files, None)
     _report(outcomes)
-    from wmg_assets.ingest import Ingestor
-
-    with out.status("refreshing gold tables"):
-        gold = Ingestor(settings).refresh_gold()
+    gold = _refresh_gold(settings)
     if gold:
         out.print("gold: " + ", ".join(f"gold.{name} ({rows} rows)" for name, rows in gold.items()))
     if settings.source_url is None and (settings.config_dir / "datamart").is_dir():
@@ -560,19 +557,70 @@ gold_app = typer.Typer(help="The gold tables.", no_args_is_help=True)
 app.add_typer(gold_app, name="gold")
 
 
-@gold_app.command("refresh")
-def gold_refresh() -> None:
-    """Rebuild every gold table from the warehouse (one run, recorded in the instance)."""
+def _refresh_gold(settings) -> dict[str, int]:
+    """`dbt build` of the gold project in one Dagster run, dbt's progress as the status line;
+    on failure, dbt's own error lines (the model or test, the database's message)."""
+    import contextlib
+    import io
+
+    from wmg_assets.gold.project import GoldProjectError
     from wmg_assets.ingest import Ingestor
 
-    with out.status("refreshing gold"):
-        try:
-            rows = Ingestor(load_settings()).refresh_gold()
-        except Exception as e:  # the run's error, in one line
-            error(f"gold refresh failed: {str(e).splitlines()[0] if str(e) else e!r}")
-            raise typer.Exit(1) from e
+    lines: list[str] = []
+
+    class DbtLines(io.TextIOBase):  # dagster-dbt writes dbt's log lines to sys.stdout
+        def write(self, text: str) -> int:
+            for line in Text.from_ansi(text).plain.splitlines():
+                if line.strip():
+                    lines.append(line.strip())
+                    status.update(f"gold: {line.strip()[:100]}")
+            return len(text)
+
+    out.file = sys.stdout  # the status line stays on the terminal
+    try:
+        with (
+            out.status("gold: preparing the dbt project") as status,
+            contextlib.redirect_stdout(DbtLines()),
+        ):
+            return Ingestor(settings).refresh_gold()
+    except GoldProjectError as e:  # the project does not parse: dbt's lines name the file
+        error(f"gold refresh failed: {e}")
+        raise typer.Exit(1) from e
+    except Exception as e:  # the run's error in one line, then what dbt said
+        error(f"gold refresh failed: {str(e).splitlines()[0] if str(e) else e!r}")
+        for line in dbt_error_lines(lines):
+            err.print(f"  {line}", markup=False, highlight=False)
+        raise typer.Exit(1) from e
+    finally:
+        out.file = None  # type: ignore[assignment]  # back to following sys.stdout
+
+
+def dbt_error_lines(lines: list[str], keep: int = 12) -> list[str]:
+    """dbt's lines about what failed, without its progress lines."""
+    progress = (
+        " START ",
+        " PASS ",
+        " OK created",
+        "Running with dbt",
+        "Registered adapter",
+        "Concurrency:",
+        "Found ",
+        "Unable to do partial parsing",
+    )
+    return [ln for ln in lines if not any(p in f" {ln}" for p in progress)][-keep:]
+
+
+@gold_app.command("refresh")
+def gold_refresh() -> None:
+    """Build every gold model of the dbt project and run its dbt tests (`dbt build`, one run
+    recorded in the instance)."""
+    settings = load_settings()
+    rows = _refresh_gold(settings)
     if not rows:
-        out.print("no gold tables are configured", markup=False)
+        out.print(
+            f"no gold project: {settings.config_dir / 'gold'} has no dbt_project.yml",
+            markup=False,
+        )
         return
     table = Table(title="gold", header_style="bold")
     table.add_column("table")
@@ -650,7 +698,7 @@ def _config_checks(settings) -> list[tuple[str, Any]]:
     from wmg_assets.api.config import load_api_sources
     from wmg_assets.datamart.config import load_datamarts
     from wmg_assets.feeds.config import feeds_of
-    from wmg_assets.gold.config import load_gold
+    from wmg_assets.gold.project import prepared_gold_project
     from wmg_assets.migration.config import load_ddl_sources, load_sql_codebases
     from wmg_assets.migration.data_assets import load_data_specs
     from wmg_assets.migration.elt_assets import load_elt_jobs
@@ -658,7 +706,7 @@ def _config_checks(settings) -> list[tuple[str, Any]]:
     c = settings.config_dir
     return [
         ("config feeds/", lambda: feeds_of(settings)),
-        ("config gold/", lambda: load_gold(c / "gold")),
+        ("config gold/", lambda: gold_summary(prepared_gold_project(settings))),
         ("config datamart/", lambda: load_datamarts(c / "datamart")),
         ("config apis/", lambda: load_api_sources(c / "apis")),
         ("config migration/sql/", lambda: load_sql_codebases(c / "migration" / "sql")),
@@ -666,6 +714,18 @@ def _config_checks(settings) -> list[tuple[str, Any]]:
         ("config migration/data/", lambda: load_data_specs(c / "migration" / "data")),
         ("config elt/", lambda: load_elt_jobs(c / "elt")),
     ]
+
+
+def gold_summary(project) -> str:
+    """What `wmg check` says of the gold dbt project: its models and tests, the dbt target."""
+    import json
+
+    if project is None:
+        return "no dbt project (gold/dbt_project.yml)"
+    nodes = json.loads(project.manifest_path.read_text())["nodes"].values()
+    kinds = [n["resource_type"] for n in nodes]
+    return (f"dbt project, {kinds.count('model')} models, {kinds.count('test')} tests, "
+            f"target {project.profile.adapter}")  # fmt: skip
 
 
 def _system_checks(settings) -> list[tuple[str, Any]]:
@@ -814,6 +874,8 @@ def main() -> None:
         traceback.print_exc()
         code = 1
     logging.shutdown()
+    if "multiprocessing.util" in sys.modules:  # dbt's semaphores: release them as exit would
+        sys.modules["multiprocessing.util"]._exit_function()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     os._exit(code)

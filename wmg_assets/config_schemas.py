@@ -15,7 +15,6 @@ def _kinds() -> dict[str, type[BaseModel]]:
     from wmg_assets.api.config import ApiSourceConfig
     from wmg_assets.datamart.config import DatamartConfig
     from wmg_assets.feeds.config import FeedConfig
-    from wmg_assets.gold.config import GoldConfig
     from wmg_assets.migration.config import DdlSourceConfig, SqlCodebaseConfig
     from wmg_assets.migration.data.specs import TableSpec
     from wmg_assets.migration.elt.steps import JobConfig
@@ -29,7 +28,6 @@ def _kinds() -> dict[str, type[BaseModel]]:
 
     return {
         "feed": FeedConfig,
-        "gold": GoldConfig,
         "datamart": DatamartConfig,
         "api": ApiSourceConfig,
         "migration-sql": SqlCodebaseConfig,

@@ -21,8 +21,7 @@ from wmg_assets.events.notifications import notification_sensors
 from wmg_assets.feeds.assets import PlatformKinds, build_feed_assets, feed_file_job
 from wmg_assets.feeds.config import FeedConfig, FeedConfigError, feeds_of
 from wmg_assets.feeds.sensors import SensorSettings, landing_triggers
-from wmg_assets.gold.assets import build_gold_asset
-from wmg_assets.gold.config import GoldConfig, load_gold
+from wmg_assets.gold.project import GoldProject, prepared_gold_project
 from wmg_assets.jobs import JOBS
 from wmg_assets.jobs.base import job_asset
 from wmg_assets.migration.assets import (
@@ -67,7 +66,7 @@ def sensor_settings(settings: WmgSettings) -> SensorSettings:
 def build_definitions(
     settings: WmgSettings,
     feeds: list[FeedConfig],
-    golds: list[GoldConfig] | None = None,
+    gold: GoldProject | None = None,
     apis: list[ApiSourceConfig] | None = None,
     datamarts: list[DatamartConfig] | None = None,
     codebases: list[SqlCodebaseConfig] | None = None,
@@ -76,7 +75,7 @@ def build_definitions(
     elt_jobs: list[JobConfig] | None = None,
 ) -> dg.Definitions:
     kinds = platform_kinds(settings)
-    golds, apis, datamarts = golds or [], apis or [], datamarts or []
+    apis, datamarts = apis or [], datamarts or []
     codebases, ddl_sources, data_specs = codebases or [], ddl_sources or [], data_specs or []
     elt_jobs = elt_jobs or []
     jobs = [feed_file_job(feed) for feed in feeds]
@@ -89,7 +88,7 @@ def build_definitions(
             for feed in feeds
             for a in build_feed_assets(feed, kinds, settings.retry_delay_seconds)
         ]
-        + [build_gold_asset(gold, feeds, golds, kinds.warehouse) for gold in golds]
+        + gold_assets(gold, feeds)
         + [a for api in apis for a in build_api_assets(api, kinds.lake)]
         + [job_asset(job, settings.env.value) for job in JOBS]
         + [build_datamart_assets(mart, settings.datamart_source) for mart in datamarts]
@@ -110,11 +109,31 @@ def build_definitions(
             for check in build_ddl_source_checks(source, schema)
         ],
         jobs=[*jobs, *(build_elt_job(job) for job in elt_jobs)],
-        resources={**build_resources(settings), **{a.resource_key: a.resource() for a in apis}},
+        resources={
+            **build_resources(settings),
+            **{a.resource_key: a.resource() for a in apis},
+            **gold_resources(gold),
+        },
         sensors=[*sensors, *notification_sensors(bool(settings.sns_topic_arn))],
         schedules=schedules,
         executor=dg.in_process_executor,
     )
+
+
+def gold_assets(gold: GoldProject | None, feeds: list[FeedConfig]) -> list[dg.AssetsDefinition]:
+    if gold is None:
+        return []
+    from wmg_assets.gold.assets import build_gold_assets
+
+    return [build_gold_assets(gold, feeds)]
+
+
+def gold_resources(gold: GoldProject | None) -> dict[str, Any]:
+    if gold is None:
+        return {}
+    from wmg_assets.gold.assets import DBT_RESOURCE_KEY, gold_dbt_resource
+
+    return {DBT_RESOURCE_KEY: gold_dbt_resource(gold)}
 
 
 def load_definitions() -> dg.Definitions:
@@ -128,11 +147,14 @@ def warn_config_error(error: FeedConfigError) -> None:
 
 
 def load_definitions_from(
-    settings: WmgSettings, on_config_error: Callable[[FeedConfigError], None] = warn_config_error
+    settings: WmgSettings,
+    on_config_error: Callable[[FeedConfigError], None] = warn_config_error,
+    with_gold: bool = True,
 ) -> dg.Definitions:
-    """Everything the config folder defines: feeds, gold, APIs, datamarts, the Teradata
-    code bases to convert, the DDL sources to extract and check, the tables to migrate and the
-    ELT jobs.
+    """Everything the config folder defines: feeds, the gold dbt project, APIs, datamarts, the
+    Teradata code bases to convert, the DDL sources to extract and check, the tables to migrate
+    and the ELT jobs. `with_gold=False` leaves the gold models out (and dbt unimported): what
+    `wmg ingest` loads, as its runs never select them.
 
     A broken feed config stops the load (files would go to the wrong place). A broken file of
     any other kind leaves that kind's assets out and is reported through `on_config_error`
@@ -149,7 +171,7 @@ def load_definitions_from(
     return build_definitions(
         settings,
         feeds_of(settings),
-        load(load_gold, "gold"),
+        (load(lambda _: prepared_gold_project(settings), "gold") or None) if with_gold else None,
         load(load_api_sources, "apis"),
         load(load_datamarts, "datamart"),
         load(load_sql_codebases, "migration", "sql"),

@@ -142,7 +142,9 @@ class Ingestor:
 
         self.settings = settings
         self.feeds: list[FeedConfig] = feeds_of(settings)
-        self.defs = defs or load_definitions_from(settings, on_config_error or _raise)
+        self.defs = defs or load_definitions_from(
+            settings, on_config_error or _raise, with_gold=False
+        )
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
         from wmg_assets.feeds.file_requests import LOCATION_REPOSITORY, REPOSITORY_TAG
@@ -210,17 +212,30 @@ class Ingestor:
         return outcome
 
     def refresh_gold(self) -> dict[str, int]:
-        """Materialize every gold table (one run); rows per table. Raises if the run fails."""
-        golds = [k for k in self.defs.resolve_asset_graph().get_all_asset_keys()
+        """Build every gold model and run its dbt tests (one run); rows per table. Raises if
+        the run fails or the gold project does not parse.
+
+        The definitions are loaded again with the gold project: the ingest ones leave it out
+        (dbt is not imported for a file load)."""
+        from wmg_assets.definitions import load_definitions_from
+        from wmg_assets.feeds.file_requests import SOURCE_TAG
+        from wmg_assets.gold.project import GoldProjectError
+
+        def only_gold_errors(error: Exception) -> None:
+            if isinstance(error, GoldProjectError):
+                raise error
+
+        defs = load_definitions_from(self.settings, only_gold_errors, with_gold=True)
+        golds = [k for k in defs.resolve_asset_graph().get_all_asset_keys()
                  if k.path[0] == "gold"]  # fmt: skip
         if not golds:
             return {}
-        job = self.defs.resolve_implicit_global_asset_job_def()
+        job = defs.resolve_implicit_global_asset_job_def()
         result = job.execute_in_process(
             instance=self.instance,
             asset_selection=golds,
             run_config=QUIET_RUN_CONFIG,
-            tags=self.tags,
+            tags={**self.tags, SOURCE_TAG: "cli"},
         )
         return gold_outcome(result)
 

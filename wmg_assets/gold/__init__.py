@@ -1,1 +1,1 @@
-"""Gold: business aggregates defined in config, materialized after their upstream."""
+"""Gold: the dbt project of `$WMG_CONFIG_DIR/gold/`, built after the feeds' tables."""

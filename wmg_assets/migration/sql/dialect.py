@@ -15,7 +15,16 @@ renders with Teradata's meaning.
 from collections.abc import Callable
 from typing import Any
 
-from sqlglot import exp
+from sqlglot import exp, tokenizer_core
+
+if not str(getattr(tokenizer_core, "__file__", ".py")).endswith(".py"):
+    raise ImportError(
+        "sqlglot's compiled build (the sqlglotc package) is installed: the Teradata converter "
+        "extends sqlglot's dialect classes, which the compiled build does not allow. Remove it "
+        "with `pip uninstall sqlglotc sqlglotrs` (dagster-dbt pulls it in through sqlglot[rs]; "
+        "scripts/setup leaves it out)."
+    )
+
 from sqlglot.dialects.redshift import Redshift
 from sqlglot.dialects.spark import Spark
 from sqlglot.dialects.teradata import Teradata
