@@ -185,6 +185,10 @@ START_SENSOR = """
 mutation($selector: SensorSelector!) { startSensor(sensorSelector: $selector) {
     __typename ... on Sensor { sensorState { status } } ... on PythonError { message } } }
 """
+RUNS_FROM_CLI = """
+{ runsOrError(filter: {tags: [{key: "wmg/source", value: "cli"}]}) { ... on Runs { results {
+    status pipelineName repositoryOrigin { repositoryLocationName } } } } }
+"""
 RUNS_OF_PARTITION = """
 query($partition: String!) { runsOrError(filter: {tags: [{key: "dagster/partition",
     value: $partition}]}) { ... on Runs { results { runId status tags { key value } } } } }
@@ -341,9 +345,18 @@ def test_dagster_dev_lake_sensor_loads_a_dropped_file(env: dict[str, str], wmg_e
         assert {"key": "wmg/source", "value": "lake_sensor"} in loaded["tags"]
         status = dev.graphql(PARTITION_STATUS)["assetNodeOrError"]["assetPartitionStatuses"]
         assert status["materializedPartitions"] == [name]  # the file as a partition, loaded
+        # While wmg dev is up, `wmg ingest` launches through it: a run of the `wmg` location's
+        # job (what the Overview timeline shows), not an in-process run without an origin.
+        cli = run(str(BIN / "wmg"), "ingest", str(SAMPLE_DIR / "orders_2026_11_01.csv"), env=env)
+        assert cli.returncode == 0, cli.stdout + cli.stderr
+        assert f"runs launched through wmg dev at http://127.0.0.1:{dev.port}" in cli.stderr
+        [from_cli] = dev.graphql(RUNS_FROM_CLI)["runsOrError"]["results"]
+        assert from_cli["status"] == "SUCCESS" and from_cli["pipelineName"] == "orders_file_job"
+        assert from_cli["repositoryOrigin"]["repositoryLocationName"] == "wmg"
         browse_the_ui(dev.port, wmg_env.parent)
     finally:
         dev.stop()
+    assert not (wmg_env / "dagster" / "wmg-dev.json").exists()  # later commands run in-process
     count = run(str(BIN / "wmg"), "query", "select count(*) from public.customers", "--csv",
                     env=env)  # fmt: skip
     assert count.stdout.splitlines()[1] == "20"

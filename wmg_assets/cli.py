@@ -1,6 +1,7 @@
 """The `wmg` command: demo, ingest, query and dev."""
 
 import errno
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -131,7 +132,10 @@ def _run_ingest(paths: list[Path], feed: str | None, reload: bool = False) -> li
         raise typer.Exit(2) from e
     from wmg_assets.ingest_progress import ingest_display
 
+    if ingestor.dev_server is not None:
+        err.print(f"runs launched through wmg dev at {ingestor.dev_server.url}", markup=False)
     with ingest_display(err) as display:
+        ingestor.on_run_log = display.step
         return ingestor.ingest(
             paths, feed, on_start=lambda p, f: display.file(f"loading {p.name} into {f.name}")
         )
@@ -582,13 +586,16 @@ def _refresh_gold(settings) -> dict[str, int]:
             out.status("gold: preparing the dbt project") as status,
             contextlib.redirect_stdout(DbtLines()),
         ):
-            return Ingestor(settings).refresh_gold()
+            ingestor = Ingestor(settings)
+            ingestor.on_run_log = lambda line: status.update(f"gold: {line[:100]}")
+            return ingestor.refresh_gold()
     except GoldProjectError as e:  # the project does not parse: dbt's lines name the file
         error(f"gold refresh failed: {e}")
         raise typer.Exit(1) from e
     except Exception as e:  # the run's error in one line, then what dbt said
-        error(f"gold refresh failed: {str(e).splitlines()[0] if str(e) else e!r}")
-        for line in dbt_error_lines(lines):
+        message = str(e).splitlines() or [repr(e)]
+        error(f"gold refresh failed: {message[0]}")
+        for line in dbt_error_lines(lines or message[1:]):
             err.print(f"  {line}", markup=False, highlight=False)
         raise typer.Exit(1) from e
     finally:
@@ -839,6 +846,10 @@ def dev(port: Annotated[int, typer.Option(help="UI port")] = 3000) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     child = subprocess.Popen(args, preexec_fn=default_signals)
+    from wmg_assets.ui_runs import record_dev_server
+
+    # `wmg` commands launch their runs through this server while it is up (see ui_runs)
+    dev_file = record_dev_server(home, port, os.getpid())
 
     def stop(signum: int, _frame: object) -> None:
         child.send_signal(signal.SIGINT)  # dagster dev stops its webserver, daemon and code
@@ -849,6 +860,8 @@ def dev(port: Annotated[int, typer.Option(help="UI port")] = 3000) -> None:
         code = child.wait()
     except KeyboardInterrupt:
         code = child.wait()
+    finally:
+        dev_file.unlink(missing_ok=True)
     raise typer.Exit(code if code >= 0 else 0)
 
 
@@ -860,7 +873,6 @@ def main() -> None:
     file, connection and run record is closed or committed by then, and tearing down the
     modules Dagster, pyarrow and DuckDB load took about 2 s of every `wmg` command."""
     import logging
-    import os
     import traceback
 
     try:

@@ -17,6 +17,7 @@ import dagster as dg
 from wmg_assets.feeds.assets import feed_job_name, warehouse_asset_key
 from wmg_assets.feeds.config import FeedConfig, feed_for_file, feeds_of
 from wmg_assets.feeds.landed import ALREADY_LOADED, RELOAD_TAG
+from wmg_assets.ui_runs import DevServerRuns, FinishedRun, running_dev_server
 from wmg_resources.lake import LakeResource, landing_key
 from wmg_resources.locks import file_lock
 from wmg_resources.resources import build_resources
@@ -103,12 +104,36 @@ def failure_message(events: Sequence[dg.DagsterEvent], file_name: str) -> str:
     return message if file_name in message else f"{file_name}: {message}"
 
 
-def gold_outcome(result: dg.ExecuteInProcessResult) -> dict[str, int]:
+def gold_outcome(run: FinishedRun) -> dict[str, int]:
     """Rows of each gold table a run materialized."""
     return {
-        e.asset_key.path[-1]: int(e.materialization.metadata["dagster/row_count"].value)  # type: ignore[arg-type]
-        for e in result.get_asset_materialization_events()
+        m.asset_key.path[-1]: int(m.metadata["dagster/row_count"].value)  # type: ignore[arg-type]
+        for m in run.materializations()
     }
+
+
+def dbt_failure(events: Sequence[dg.DagsterEvent]) -> str:
+    """The error of a failed dbt step, whole: dagster-dbt's message lists what dbt said."""
+    for event in events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None and error.cls_name in (
+                "DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError"
+            ):  # fmt: skip
+                error = error.cause
+            if error is not None:
+                return readable_dbt_error(error.message)
+    return "the gold run failed"
+
+
+def readable_dbt_error(message: str) -> str:
+    """dagster-dbt's error as a line and dbt's own lines: what failed, where, and its log."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", message)
+    log_path = re.search(r"dbt debug log: (\S+?)\.?\s*$", plain, re.MULTILINE)
+    head, _, parsed = plain.partition("Errors parsed from dbt logs:")
+    details = [line.rstrip() for line in (parsed or head).splitlines() if line.strip()]
+    where = f" (dbt's log: {log_path.group(1)})" if log_path else ""
+    return "\n".join([f"dbt build failed{where}", *details] if parsed else details)
 
 
 def already_loaded_in(events: Sequence[dg.DagsterEvent]) -> str | None:
@@ -147,6 +172,9 @@ class Ingestor:
         )
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
+        self.on_run_log: Callable[[str], None] | None = None  # a run's steps and log lines
+        address = running_dev_server(settings.dagster_home)
+        self.dev_server = DevServerRuns(address, self.instance) if address else None
         from wmg_assets.feeds.file_requests import LOCATION_REPOSITORY, REPOSITORY_TAG
 
         # listed under their job in the UI, as the `wmg` code location's own runs are
@@ -185,31 +213,52 @@ class Ingestor:
         from wmg_assets.feeds.file_requests import FEED_TAG, FILE_TAG, OUTCOME_TAG, SOURCE_TAG
 
         tags = {**self.tags, SOURCE_TAG: "cli", FEED_TAG: feed.name, FILE_TAG: path.name}
-        result = self.defs.resolve_job_def(feed_job_name(feed)).execute_in_process(
-            instance=self.instance,
-            partition_key=path.name,
-            run_config=QUIET_RUN_CONFIG,
-            tags=tags,
-            raise_on_error=False,
-        )
-        outcome.run_id = result.run_id
-        outcome.checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-        if not result.success:
-            outcome.error = failure_message(result.all_events, path.name)
+        run = self.run_job(self.defs, feed_job_name(feed), {**tags, "dagster/partition": path.name})
+        outcome.run_id = run.run_id
+        outcome.checks = run.check_results()
+        if not run.success:
+            outcome.error = failure_message(run.events, path.name)
             return outcome
-        outcome.already_loaded_in = already_loaded_in(result.all_events)
+        outcome.already_loaded_in = already_loaded_in(run.events)
         if outcome.already_loaded_in:  # a no-op: say so where the UI lists runs
-            self.instance.add_run_tags(result.run_id, {OUTCOME_TAG: "already_loaded"})
-        for event in result.get_asset_materialization_events():
-            metadata = event.materialization.metadata
+            self.instance.add_run_tags(run.run_id, {OUTCOME_TAG: "already_loaded"})
+        for materialization in run.materializations():
+            metadata = materialization.metadata
             outcome.seconds.update(StepTimes.from_metadata(metadata))
-            if event.asset_key == wh_key:
+            if materialization.asset_key == wh_key:
                 outcome.counts = {
                     k: int(v.value)  # type: ignore[arg-type]
                     for k, v in metadata.items()
                     if k.startswith("rows_") or k == "dagster/row_count"
                 }
         return outcome
+
+    def run_job(
+        self,
+        defs: dg.Definitions,
+        job_name: str,
+        tags: dict[str, str],
+        asset_selection: list[dg.AssetKey] | None = None,
+        run_config: dict[str, Any] | None = None,
+    ) -> FinishedRun:
+        """One run of a job of the definitions: through `wmg dev` when it is running (the
+        run is then the `wmg` code location's, on the UI's timeline), else in this process.
+        A `dagster/partition` tag picks the partition either way."""
+        config = {**QUIET_RUN_CONFIG, **(run_config or {})}
+        if self.dev_server is not None:
+            return self.dev_server.run(
+                job_name, tags, config, asset_selection, on_log=self.on_run_log
+            )
+        partition = tags.get("dagster/partition")
+        result = defs.resolve_job_def(job_name).execute_in_process(
+            instance=self.instance,
+            partition_key=partition,
+            run_config=config,
+            tags={k: v for k, v in tags.items() if k != "dagster/partition"},
+            asset_selection=asset_selection,
+            raise_on_error=False,
+        )
+        return FinishedRun.of_result(result)
 
     def refresh_gold(self) -> dict[str, int]:
         """Build every gold model and run its dbt tests (one run); rows per table. Raises if
@@ -231,13 +280,10 @@ class Ingestor:
         if not golds:
             return {}
         job = defs.resolve_implicit_global_asset_job_def()
-        result = job.execute_in_process(
-            instance=self.instance,
-            asset_selection=golds,
-            run_config=QUIET_RUN_CONFIG,
-            tags={**self.tags, SOURCE_TAG: "cli"},
-        )
-        return gold_outcome(result)
+        run = self.run_job(defs, job.name, {**self.tags, SOURCE_TAG: "cli"}, golds)
+        if not run.success:  # dagster-dbt's error names the models and tests that failed
+            raise RuntimeError(dbt_failure(run.events))
+        return gold_outcome(run)
 
     def run_datamart(self, name: str, load_type: str) -> dict[str, dict[str, Any]]:
         """Load one datamart (one run); each asset's metadata by table or output name.
@@ -246,18 +292,18 @@ class Ingestor:
                 if k.path[:2] == ["datamart", name]]  # fmt: skip
         if not keys:
             raise LookupError(f"no datamart named {name!r} in {self.settings.config_dir}")
-        result = self.defs.resolve_implicit_global_asset_job_def().execute_in_process(
-            instance=self.instance,
-            asset_selection=keys,
-            run_config={**QUIET_RUN_CONFIG,
-                        "ops": {f"datamart_{name}": {"config": {"load_type": load_type}}}},
-            tags=self.tags,
-            raise_on_error=False,
-        )  # fmt: skip
-        if not result.success:
-            raise RuntimeError(failure_message(result.all_events, f"datamart {name}"))
+        from wmg_assets.feeds.file_requests import SOURCE_TAG
+
+        run = self.run_job(
+            self.defs,
+            self.defs.resolve_implicit_global_asset_job_def().name,
+            {**self.tags, SOURCE_TAG: "cli"},
+            keys,
+            run_config={"ops": {f"datamart_{name}": {"config": {"load_type": load_type}}}},
+        )
+        if not run.success:
+            raise RuntimeError(failure_message(run.events, f"datamart {name}"))
         return {
-            e.asset_key.path[-1]: {k: v.value for k, v in e.materialization.metadata.items()}
-            for e in result.get_asset_materialization_events()
-            if e.asset_key is not None
+            m.asset_key.path[-1]: {k: v.value for k, v in m.metadata.items()}
+            for m in run.materializations()
         }
