@@ -151,13 +151,12 @@ def run_b2(data: BenchData, work: Path) -> list[Result]:
     from wmg_assets.feeds.pipeline import prepare_silver
     from wmg_resources.engine import EngineResource
     from wmg_resources.iceberg import IcebergResource
-    from wmg_resources.spark import pyspark_resource
 
     feed = FeedConfig.model_validate(yaml.safe_load(FEED))
     iceberg = IcebergResource(uri=f"sqlite:///{work / 'b2' / 'catalog.db'}")
     out = []
     for kind in ("duckdb", "spark"):
-        engine = EngineResource(kind=kind, spark=pyspark_resource() if kind == "spark" else None)
+        engine = EngineResource(kind=kind)
         start = time.perf_counter()
         engine.connect()
         ready = time.perf_counter() - start

@@ -17,7 +17,6 @@ import pytest
 
 from tests.pg_server import free_port, running_postgres
 from wmg_resources.engine import EngineResource
-from wmg_resources.spark import pyspark_resource
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
@@ -81,7 +80,7 @@ def s3_bucket(moto_endpoint: str) -> str:
 @pytest.fixture(scope="session")
 def spark_engine() -> EngineResource:
     """The Spark engine on a local[*] session, shared by the whole test session."""
-    return EngineResource(kind="spark", spark=pyspark_resource())
+    return EngineResource(kind="spark")
 
 
 @pytest.fixture(scope="session")

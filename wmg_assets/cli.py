@@ -763,7 +763,7 @@ def _system_checks(settings) -> list[tuple[str, Any]]:
     if settings.engine == "spark":
 
         def spark() -> str:
-            resources["engine"].spark.spark_session.sql("SELECT 1").collect()  # type: ignore[attr-defined]
+            resources["engine"].spark_session.sql("SELECT 1").collect()  # type: ignore[attr-defined]
             return settings.spark_remote or "local Spark"
 
         probes.append(("spark", spark))

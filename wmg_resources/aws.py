@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import dagster as dg
 from pydantic import PrivateAttr
 
@@ -39,6 +38,8 @@ class QueueResource(dg.ConfigurableResource):
     @property
     def client(self) -> Any:
         if self._client is None:
+            import boto3  # only for S3/SQS/SNS: local runs skip its import
+
             self._client = boto3.client(
                 "sqs", endpoint_url=self.endpoint_url, region_name=self.region
             )

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 import dagster as dg
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
@@ -130,6 +129,8 @@ class LakeResource(dg.ConfigurableResource):
     def s3_client(self) -> Any:
         """A boto3 S3 client for what pyarrow's filesystem does not expose (ETags, paging)."""
         if self._s3 is None:
+            import boto3  # only for S3/SQS/SNS: local runs skip its import
+
             self._s3 = boto3.client(
                 "s3", endpoint_url=self.s3_endpoint_url, region_name=self.region
             )

@@ -4,7 +4,6 @@ import json
 import logging
 from typing import Any
 
-import boto3
 import dagster as dg
 
 log = logging.getLogger(__name__)
@@ -25,6 +24,8 @@ class NotifierResource(dg.ConfigurableResource):
         """Publish `message` as JSON; the SNS message id (None when no topic is set)."""
         if not self.topic_arn:
             return None
+        import boto3  # only for S3/SQS/SNS: local runs skip its import
+
         client = boto3.client("sns", endpoint_url=self.endpoint_url, region_name=self.region)
         subject = f"WMG {message.get('status', '')}: {message.get('file', '')}"[:99]
         response = client.publish(

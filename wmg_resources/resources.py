@@ -10,7 +10,6 @@ from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import LakeResource
 from wmg_resources.notifier import NotifierResource
 from wmg_resources.settings import WmgSettings, load_settings
-from wmg_resources.spark import pyspark_resource
 from wmg_resources.warehouse import WarehouseResource
 
 
@@ -32,7 +31,7 @@ def build_resources(
 
     engine = EngineResource(
         kind=s.engine,
-        spark=pyspark_resource(s.spark_remote) if s.engine == "spark" else None,
+        spark_remote=s.spark_remote,
         duckdb_memory_limit=s.duckdb_memory_limit,
     )
     return {
