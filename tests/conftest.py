@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import socket
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,12 @@ from wmg_resources.engine import EngineResource
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_data"
 CONFIG_DIR = ROOT / "config"
+
+# Each test has a WMG_HOME of its own; the gold dbt project is parsed once for all of them
+# (and for the `wmg`/`dagster` processes they start), not once per home.
+os.environ.setdefault(
+    "WMG_DBT_PARSE_CACHE", str(Path(tempfile.gettempdir()) / f"wmg-dbt-parses-{os.getpid()}")
+)
 
 
 @pytest.fixture(scope="session")
@@ -160,3 +167,8 @@ def received(moto_endpoint: str, queue_url: str) -> list[dict]:
     sqs = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
     messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
     return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The shared dbt parses go with the run that made them."""
+    shutil.rmtree(os.environ["WMG_DBT_PARSE_CACHE"], ignore_errors=True)

@@ -15,6 +15,7 @@ from tests.conftest import SAMPLE_DIR, use_platform
 from tests.test_feed_end_to_end import rows
 from wmg_assets.definitions import load_definitions
 from wmg_assets.gold.project import (
+    CACHE_ENV,
     PASSWORD_ENV,
     GoldProjectError,
     prepared_gold_project,
@@ -125,6 +126,19 @@ def test_the_manifest_is_parsed_once_and_again_when_a_model_changes(
     prepared_gold_project(load_settings())
     assert project.manifest_path.stat().st_mtime_ns != first
     assert "sum(amount) as total" in project.manifest_path.read_text()
+
+
+def test_one_parse_serves_every_home_of_the_same_project(
+    wmg_env: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "parses"))
+    first = prepared_gold_project(load_settings())
+    monkeypatch.setenv("WMG_HOME", str(tmp_path / "another-home"))
+    second = prepared_gold_project(load_settings())
+    assert first is not None and second is not None and first.work_dir != second.work_dir
+    assert len(list((tmp_path / "parses").iterdir())) == 1
+    # byte for byte: a parse of its own would carry another invocation id and time
+    assert second.manifest_path.read_bytes() == first.manifest_path.read_bytes()
 
 
 def test_a_broken_model_names_its_file_and_leaves_the_feeds_alone(

@@ -33,6 +33,9 @@ PASSWORD_ENV = "DBT_ENV_SECRET_WMG_WAREHOUSE_PASSWORD"  # noqa: S105 - a variabl
 BUILD_SCHEMA = "gold"
 """Where models without a `schema` of their own are built."""
 PARTIAL_PARSE = "partial_parse.msgpack"
+CACHE_ENV = "WMG_DBT_PARSE_CACHE"
+"""A folder where parses are kept by fingerprint and reused by every `WMG_HOME` (optional:
+the test suite sets it, as each test has a home of its own)."""
 _SKIPPED_DIRS = {"target", "logs", "dbt_packages", ".venv", "__pycache__"}
 
 
@@ -176,7 +179,10 @@ def fingerprint(project: GoldProject) -> str:
     from dbt.version import __version__ as dbt_version
 
     digest = hashlib.sha256(f"{dbt_version}\n{project.project_dir}\n".encode())
-    digest.update(json.dumps(project.profile.output, sort_keys=True).encode())
+    output = dict(project.profile.output)
+    if output["type"] == "duckdb":  # the parse sees the file's name (its database), not where
+        output["path"] = Path(output["path"]).name
+    digest.update(json.dumps(output, sort_keys=True).encode())
     for path in sorted(project_files(project.project_dir)):
         stat = path.stat()
         digest.update(
@@ -203,18 +209,23 @@ def prepare(project: GoldProject) -> Path:
     current = fingerprint(project)
     if project.manifest_path.is_file() and stamp.is_file() and stamp.read_text() == current:
         return project.manifest_path
+    shared = Path(os.environ[CACHE_ENV]) / current if os.environ.get(CACHE_ENV) else None
     fresh = project.work_dir / f"parse-{os.getpid()}"
+    if shared is not None and (shared / "manifest.json").is_file():
+        shutil.copytree(shared, fresh, dirs_exist_ok=True)  # parsed for another home
     try:
-        completed = subprocess.run(
+        completed = None if (fresh / "manifest.json").is_file() else subprocess.run(
             [dbt_executable(), "parse", "--project-dir", str(project.project_dir),
              "--profiles-dir", str(project.profiles_dir), "--target-path", str(fresh),
              "--log-path", str(fresh), "--no-use-colors"],
             env=project.env(), capture_output=True, text=True, check=False,
         )  # fmt: skip
-        if completed.returncode != 0:
+        if completed is not None and completed.returncode != 0:
             raise GoldProjectError(
                 f"{project.project_dir}: dbt parse failed:\n{dbt_errors(completed.stdout)}"
             )
+        if shared is not None and completed is not None:
+            keep_parse(fresh, shared)
         project.target_dir.mkdir(parents=True, exist_ok=True)
         os.replace(fresh / "manifest.json", project.manifest_path)
         if (fresh / PARTIAL_PARSE).is_file():  # each run starts from it: no full parse per run
@@ -223,6 +234,19 @@ def prepare(project: GoldProject) -> Path:
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     return project.manifest_path
+
+
+def keep_parse(fresh: Path, shared: Path) -> None:
+    """Keep a parse's manifest and cache under its fingerprint, for other homes."""
+    staged = shared.with_name(f"{shared.name}.{os.getpid()}")
+    staged.mkdir(parents=True, exist_ok=True)
+    for name in ("manifest.json", PARTIAL_PARSE):
+        if (fresh / name).is_file():
+            shutil.copyfile(fresh / name, staged / name)
+    try:
+        staged.rename(shared)
+    except OSError:  # another process kept the same parse first
+        shutil.rmtree(staged, ignore_errors=True)
 
 
 def dbt_errors(output: str, keep: int = 25) -> str:
