@@ -291,7 +291,9 @@ class DagsterDev:
 def test_dagster_dev_lake_sensor_loads_a_dropped_file(env: dict[str, str], wmg_env: Path) -> None:
     """The UI shows each feed's assets, sensors and schedules; the lake sensor, turned on
     over GraphQL, picks up a file dropped into the lake and its run succeeds."""
-    env = {**env, "WMG_SENSOR_INTERVAL_SECONDS": "2"}
+    config = wmg_env.parent / "config"  # a copy: a feed is added while the UI runs
+    shutil.copytree(ROOT / "config", config)
+    env = {**env, "WMG_SENSOR_INTERVAL_SECONDS": "2", "WMG_CONFIG_DIR": str(config)}
     (wmg_env / "dagster" / "dagster.yaml").write_text(
         "telemetry:\n  enabled: false\nnux:\n  enabled: false\n"  # no welcome dialog
     )
@@ -353,6 +355,15 @@ def test_dagster_dev_lake_sensor_loads_a_dropped_file(env: dict[str, str], wmg_e
         [from_cli] = dev.graphql(RUNS_FROM_CLI)["runsOrError"]["results"]
         assert from_cli["status"] == "SUCCESS" and from_cli["pipelineName"] == "orders_file_job"
         assert from_cli["repositoryOrigin"]["repositoryLocationName"] == "wmg"
+        # A feed added after the UI loaded its code location: the UI refuses the job, so the
+        # file loads in-process, with a warning saying why and what to do.
+        sample = ROOT / "sample_data" / "new_feed" / "products_2026_11_01.csv"
+        assert run(str(BIN / "wmg"), "feeds", "new", "products", "--from", str(sample),
+                   env=env).returncode == 0  # fmt: skip
+        new = run(str(BIN / "wmg"), "ingest", str(sample), env=env)
+        assert new.returncode == 0, new.stdout + new.stderr
+        assert "did not launch products_file_job" in new.stderr
+        assert "reload the code location" in new.stderr
         browse_the_ui(dev.port, wmg_env.parent)
     finally:
         dev.stop()

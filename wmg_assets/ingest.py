@@ -17,7 +17,7 @@ import dagster as dg
 from wmg_assets.feeds.assets import feed_job_name, warehouse_asset_key
 from wmg_assets.feeds.config import FeedConfig, feed_for_file, feeds_of
 from wmg_assets.feeds.landed import ALREADY_LOADED, RELOAD_TAG
-from wmg_assets.ui_runs import DevServerRuns, FinishedRun, running_dev_server
+from wmg_assets.ui_runs import DevServerRuns, FinishedRun, LaunchRefused, running_dev_server
 from wmg_resources.lake import LakeResource, landing_key
 from wmg_resources.locks import file_lock
 from wmg_resources.resources import build_resources
@@ -246,9 +246,13 @@ class Ingestor:
         A `dagster/partition` tag picks the partition either way."""
         config = {**QUIET_RUN_CONFIG, **(run_config or {})}
         if self.dev_server is not None:
-            return self.dev_server.run(
-                job_name, tags, config, asset_selection, on_log=self.on_run_log
-            )
+            try:
+                return self.dev_server.run(
+                    job_name, tags, config, asset_selection, on_log=self.on_run_log
+                )
+            except LaunchRefused as e:  # nothing launched: run it here, and say why
+                log.warning("%s — running it in this process (reload the code location in "
+                            "the UI to launch through it)", e)  # fmt: skip
         partition = tags.get("dagster/partition")
         result = defs.resolve_job_def(job_name).execute_in_process(
             instance=self.instance,

@@ -82,6 +82,11 @@ def running_dev_server(dagster_home: Path) -> tuple[str, int] | None:
     return str(found["host"]), int(found["port"])
 
 
+class LaunchRefused(RuntimeError):
+    """`wmg dev` did not take the run (e.g. its code location predates a new feed): nothing
+    was launched, so the caller may run it in-process instead."""
+
+
 class DevServerRuns:
     """Launches runs of the `wmg` location's jobs through a running `wmg dev` and waits."""
 
@@ -107,14 +112,19 @@ class DevServerRuns:
     ) -> FinishedRun:
         """Submit a run, then follow it until it ends (`on_log` gets each new step and log
         line); its events are read from the instance both processes share."""
-        run_id = self.client.submit_job_execution(
-            job_name,
-            repository_location_name=LOCATION,
-            repository_name=REPOSITORY,
-            run_config=dict(run_config or {}),
-            tags=dict(tags),
-            asset_selection=list(asset_selection) if asset_selection else None,
-        )
+        from dagster_graphql import DagsterGraphQLClientError
+
+        try:
+            run_id = self.client.submit_job_execution(
+                job_name,
+                repository_location_name=LOCATION,
+                repository_name=REPOSITORY,
+                run_config=dict(run_config or {}),
+                tags=dict(tags),
+                asset_selection=list(asset_selection) if asset_selection else None,
+            )
+        except DagsterGraphQLClientError as e:
+            raise LaunchRefused(f"wmg dev at {self.url} did not launch {job_name}: {e}") from e
         log.info("launched run %s through %s/runs/%s", run_id, self.url, run_id)
         seen = 0
         while True:
