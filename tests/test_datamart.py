@@ -204,7 +204,7 @@ def test_a_spark_catalog_source_gives_the_same_datamart(
 ) -> None:
     """`spark:///<database>`: tables of the Spark session's catalog (Glue's in a Glue job;
     here a database of the local session's catalog holding the same sample rows)."""
-    spark = spark_engine.spark.spark_session
+    spark = spark_engine.spark_session
     config = sample_config(0)
     spark.sql(f"CREATE DATABASE IF NOT EXISTS dm_source LOCATION '{tmp_path / 'warehouse'}'")
 

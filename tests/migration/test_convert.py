@@ -155,6 +155,6 @@ def test_min_and_max_of_text_compare_folded_on_spark(spark_engine) -> None:
     statements = targets.runnable(convert(
         TEXT_EXTREMES.replace(";\nSELECT", ";\nINSERT INTO m1 VALUES ('a');\n"
                               "INSERT INTO m1 VALUES ('B');\nSELECT"), "spark"))  # fmt: skip
-    session = spark_engine.spark.spark_session
+    session = spark_engine.spark_session
     rows = targets.run_on_spark(session, TEXT_EXTREMES, statements)
     assert rows == [("B", "a")]

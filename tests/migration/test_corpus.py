@@ -37,7 +37,7 @@ def test_redshift_returns_teradatas_rows(case: Rows, redshift_on_postgres) -> No
 def test_spark_returns_teradatas_rows(case: Rows, spark_engine: EngineResource) -> None:
     statements = _converted(case, "spark")
     if statements is not None:
-        session = spark_engine.spark.spark_session  # type: ignore[union-attr]
+        session = spark_engine.spark_session
         rows = targets.run_on_spark(session, case.teradata, statements)
         assert targets.normal(rows) == case.rows, (statements, case.why)
 
@@ -55,7 +55,7 @@ def test_redshift_ddl_declares_the_columns(case: Columns, redshift_on_postgres) 
 def test_spark_ddl_declares_the_columns(case: Columns, spark_engine: EngineResource) -> None:
     statements = _converted(case, "spark")
     if statements is not None:
-        session = spark_engine.spark.spark_session  # type: ignore[union-attr]
+        session = spark_engine.spark_session
         assert targets.spark_columns(session, case.teradata, statements) == case.spark, (
             statements,
             case.why,

@@ -25,7 +25,7 @@ CREATE VIEW lake.no_table AS SELECT id FROM lake.missing;
 
 
 def test_iceberg_ddl_on_local_spark(spark_engine: EngineResource, tmp_path: Path) -> None:
-    spark = spark_engine.spark.spark_session  # type: ignore[union-attr]
+    spark = spark_engine.spark_session
     (tmp_path / "ddl").mkdir()
     (tmp_path / "ddl" / "lake.sql").write_text(DDL)
     result = CliRunner().invoke(app, ["ddl", "validate", str(tmp_path / "ddl"), "--target",

@@ -11,7 +11,7 @@ from wmg_assets.migration.elt.executor import Executor
 
 @pytest.fixture
 def spark_session(spark_engine) -> Iterator:
-    session = spark_engine.spark.spark_session
+    session = spark_engine.spark_session
     before = {t.name for t in session.catalog.listTables() if t.isTemporary}
     yield session
     for table in session.catalog.listTables():
