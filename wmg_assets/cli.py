@@ -563,20 +563,16 @@ app.add_typer(gold_app, name="gold")
 
 def _refresh_gold(settings) -> dict[str, int]:
     """`dbt build` of the gold project in one Dagster run, dbt's progress as the status line;
-    on failure, dbt's own error lines (the model or test, the database's message)."""
+    on failure, what dbt said (the model or test, its file, the database's message)."""
     import contextlib
     import io
 
-    from wmg_assets.gold.project import GoldProjectError
     from wmg_assets.ingest import Ingestor
-
-    lines: list[str] = []
 
     class DbtLines(io.TextIOBase):  # dagster-dbt writes dbt's log lines to sys.stdout
         def write(self, text: str) -> int:
             for line in Text.from_ansi(text).plain.splitlines():
                 if line.strip():
-                    lines.append(line.strip())
                     status.update(f"gold: {line.strip()[:100]}")
             return len(text)
 
@@ -589,32 +585,14 @@ def _refresh_gold(settings) -> dict[str, int]:
             ingestor = Ingestor(settings)
             ingestor.on_run_log = lambda line: status.update(f"gold: {line[:100]}")
             return ingestor.refresh_gold()
-    except GoldProjectError as e:  # the project does not parse: dbt's lines name the file
-        error(f"gold refresh failed: {e}")
-        raise typer.Exit(1) from e
-    except Exception as e:  # the run's error in one line, then what dbt said
-        message = str(e).splitlines() or [repr(e)]
-        error(f"gold refresh failed: {message[0]}")
-        for line in dbt_error_lines(lines or message[1:]):
+    except Exception as e:  # a line, then dbt's own lines (parse errors and failed builds)
+        first, *details = str(e).splitlines() or [repr(e)]
+        error(f"gold refresh failed: {first}")
+        for line in details:
             err.print(f"  {line}", markup=False, highlight=False)
         raise typer.Exit(1) from e
     finally:
         out.file = None  # type: ignore[assignment]  # back to following sys.stdout
-
-
-def dbt_error_lines(lines: list[str], keep: int = 12) -> list[str]:
-    """dbt's lines about what failed, without its progress lines."""
-    progress = (
-        " START ",
-        " PASS ",
-        " OK created",
-        "Running with dbt",
-        "Registered adapter",
-        "Concurrency:",
-        "Found ",
-        "Unable to do partial parsing",
-    )
-    return [ln for ln in lines if not any(p in f" {ln}" for p in progress)][-keep:]
 
 
 @gold_app.command("refresh")

@@ -81,18 +81,25 @@ def _is_wrapper(cls_name: str | None) -> bool:
     return bool(cls_name) and cls_name.startswith(("Dagster", "RetryRequested"))
 
 
-def _user_error(event: dg.DagsterEvent) -> str | None:
-    """The error the asset code raised in a failed or retried step, without Dagster's
-    wrappers and without its class name; None when the event holds no such error."""
+def _step_error(event: dg.DagsterEvent) -> Any:
+    """The innermost error of a failed or retried step (Dagster's wrappers unwrapped down to
+    the last error that has no cause); None for other events."""
     if event.is_step_failure:
         error = event.step_failure_data.error
     elif event.is_step_up_for_retry:
         error = event.step_retry_data.error
     else:
         return None
-    while error is not None and _is_wrapper(error.cls_name):
+    while error is not None and error.cause is not None and _is_wrapper(error.cls_name):
         error = error.cause
-    if error is None:
+    return error
+
+
+def _user_error(event: dg.DagsterEvent) -> str | None:
+    """The error the asset code raised in a failed or retried step, without Dagster's
+    wrappers and without its class name; None when the event holds no such error."""
+    error = _step_error(event)
+    if error is None or _is_wrapper(error.cls_name):
         return None
     return re.sub(r"^[\w.]+: ", "", error.message.strip(), count=1)
 
@@ -113,27 +120,11 @@ def gold_outcome(run: FinishedRun) -> dict[str, int]:
 
 
 def dbt_failure(events: Sequence[dg.DagsterEvent]) -> str:
-    """The error of a failed dbt step, whole: dagster-dbt's message lists what dbt said."""
-    for event in events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            while error is not None and error.cause is not None and error.cls_name in (
-                "DagsterExecutionStepExecutionError", "DagsterUserCodeExecutionError"
-            ):  # fmt: skip
-                error = error.cause
-            if error is not None:
-                return readable_dbt_error(error.message)
-    return "the gold run failed"
+    """What dbt said of a failed gold run (dagster-dbt's error, which lists dbt's lines)."""
+    from wmg_assets.gold.project import readable_dbt_error
 
-
-def readable_dbt_error(message: str) -> str:
-    """dagster-dbt's error as a line and dbt's own lines: what failed, where, and its log."""
-    plain = re.sub(r"\x1b\[[0-9;]*m", "", message)
-    log_path = re.search(r"dbt debug log: (\S+?)\.?\s*$", plain, re.MULTILINE)
-    head, _, parsed = plain.partition("Errors parsed from dbt logs:")
-    details = [line.rstrip() for line in (parsed or head).splitlines() if line.strip()]
-    where = f" (dbt's log: {log_path.group(1)})" if log_path else ""
-    return "\n".join([f"dbt build failed{where}", *details] if parsed else details)
+    errors = [e for e in map(_step_error, events) if e is not None]
+    return readable_dbt_error(errors[0].message) if errors else "the gold run failed"
 
 
 def already_loaded_in(events: Sequence[dg.DagsterEvent]) -> str | None:

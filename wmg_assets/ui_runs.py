@@ -126,16 +126,18 @@ class DevServerRuns:
         except DagsterGraphQLClientError as e:
             raise LaunchRefused(f"wmg dev at {self.url} did not launch {job_name}: {e}") from e
         log.info("launched run %s through %s/runs/%s", run_id, self.url, run_id)
-        seen = 0
+        events: list[dg.DagsterEvent] = []
+        cursor = None
         while True:
-            run = self.instance.get_run_by_id(run_id)
-            records = self.instance.all_logs(run_id)
-            for record in records[seen:]:
+            run = self.instance.get_run_by_id(run_id)  # read before the records: none missed
+            page = self.instance.get_records_for_run(run_id, cursor=cursor)
+            cursor = page.cursor
+            for record in (r.event_log_entry for r in page.records):
+                if record.dagster_event is not None:
+                    events.append(record.dagster_event)
                 if on_log and record.dagster_event_type in (None, dg.DagsterEventType.STEP_START):
                     on_log(record.user_message or str(record.step_key))
-            seen = len(records)
-            if run is not None and run.is_finished:
-                break
-            time.sleep(poll_seconds)
-        events = [r.dagster_event for r in self.instance.all_logs(run_id) if r.dagster_event]
-        return FinishedRun(run_id, run.status == dg.DagsterRunStatus.SUCCESS, events)
+            if run is not None and run.is_finished and not page.has_more:
+                return FinishedRun(run_id, run.status == dg.DagsterRunStatus.SUCCESS, events)
+            if not page.has_more:
+                time.sleep(poll_seconds)

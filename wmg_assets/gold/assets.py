@@ -16,7 +16,7 @@ import dagster as dg
 
 from wmg_assets.feeds.assets import warehouse_asset_key, warehouse_column_schema
 from wmg_assets.feeds.config import FeedConfig
-from wmg_assets.gold.project import PASSWORD_ENV, GoldProject, dbt_executable, prepare
+from wmg_assets.gold.project import PASSWORD_ENV, GoldProject, dbt_executable
 from wmg_resources.warehouse import WarehouseResource
 from wmg_resources.warehouse.dialect import qualified
 
@@ -36,12 +36,12 @@ def source_keys(feeds: list[FeedConfig]) -> dict[tuple[str, str], dg.AssetKey]:
 
 
 def build_gold_assets(project: GoldProject, feeds: list[FeedConfig]) -> dg.AssetsDefinition:
-    """The dbt models of `project` as one multi-asset; `dbt build` runs the selected models
-    and their tests."""
+    """The dbt models of a prepared `project` (its manifest made by `prepare`) as one
+    multi-asset; `dbt build` runs the selected models and their tests."""
     from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
     fed = source_keys(feeds)
-    manifest = prepare(project)
+    manifest = project.manifest_path
     tables = model_tables(json.loads(manifest.read_text()))
 
     class GoldTranslator(DagsterDbtTranslator):

@@ -30,8 +30,6 @@ from wmg_resources.settings import WmgSettings
 PROFILE_NAME = "wmg"
 PASSWORD_ENV = "DBT_ENV_SECRET_WMG_WAREHOUSE_PASSWORD"  # noqa: S105 - a variable's name
 """dbt keeps the values of `DBT_ENV_SECRET_*` variables out of its logs and artifacts."""
-BUILD_SCHEMA = "gold"
-"""Where models without a `schema` of their own are built."""
 PARTIAL_PARSE = "partial_parse.msgpack"
 CACHE_ENV = "WMG_DBT_PARSE_CACHE"
 """A folder where parses are kept by fingerprint and reused by every `WMG_HOME` (optional:
@@ -256,3 +254,14 @@ def dbt_errors(output: str, keep: int = 25) -> str:
     starts = [i for i, line in enumerate(lines) if "Encountered an error" in line]
     wanted = lines[starts[0] + 1 :] if starts else lines
     return "\n".join([line for line in wanted if line.strip()][:keep]) or "(dbt printed nothing)"
+
+
+def readable_dbt_error(message: str) -> str:
+    """dagster-dbt's error of a failed `dbt build` as a line and dbt's own lines: what
+    failed, where, and the path of dbt's log."""
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", message)
+    log_path = re.search(r"dbt debug log: (\S+?)\.?\s*$", plain, re.MULTILINE)
+    head, _, parsed = plain.partition("Errors parsed from dbt logs:")
+    details = [line.rstrip() for line in (parsed or head).splitlines() if line.strip()]
+    where = f" (dbt's log: {log_path.group(1)})" if log_path else ""
+    return "\n".join([f"dbt build failed{where}", *details] if parsed else details)
