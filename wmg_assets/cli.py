@@ -224,7 +224,7 @@ def _run_datamart(name: str, load_type: str) -> None:
     with out.status(f"loading datamart {name} ({load_type})"):
         try:
             loaded = Ingestor(load_settings()).run_datamart(name, load_type)
-        except (LookupError, RuntimeError) as e:
+        except (LookupError, RuntimeError, ValueError) as e:  # ValueError: a config's error
             error(e)
             raise typer.Exit(1) from e
     out.print(_datamart_table(name, loaded))

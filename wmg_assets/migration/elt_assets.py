@@ -149,6 +149,13 @@ def build_elt_job(job: JobConfig):
 
 
 def load_elt_jobs(directory: Path) -> list[JobConfig]:
-    from wmg_assets.migration.elt.steps import load_jobs
+    """The ELT jobs of `directory` for the definitions. A broken job file is a config error
+    like any other (`FeedConfigError`): the definitions leave the ELT jobs out with a
+    warning instead of failing, so a typo there never stops the feeds."""
+    from wmg_assets.feeds.config import FeedConfigError
+    from wmg_assets.migration.elt.steps import EltConfigError, load_jobs
 
-    return load_jobs(directory) if directory.is_dir() else []
+    try:
+        return load_jobs(directory) if directory.is_dir() else []
+    except EltConfigError as e:
+        raise FeedConfigError(str(e)) from e

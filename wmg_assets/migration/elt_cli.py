@@ -12,14 +12,14 @@ elt_app = typer.Typer(help="Restartable ELT jobs (config/elt/*.yaml).", no_args_
 
 
 def _jobs():
-    from wmg_assets.migration.elt.steps import EltConfigError
+    from wmg_assets.feeds.config import FeedConfigError
     from wmg_assets.migration.elt_assets import load_elt_jobs
     from wmg_resources.settings import load_settings
 
     settings = load_settings()
     try:
         return settings, load_elt_jobs(settings.config_dir / "elt")
-    except EltConfigError as e:
+    except FeedConfigError as e:  # a job file's error: file, line, field
         raise fail(e) from e
 
 
