@@ -13,6 +13,24 @@ def test_version() -> None:
     assert result.exit_code == 0 and result.output.startswith("wmg-platform 0.")
 
 
+def test_shell_completion_completes_the_commands() -> None:
+    """The bash completion script that `wmg --install-completion` installs, run as bash would:
+    `wmg fe<TAB>` completes to `feeds`."""
+    import os
+    import subprocess
+    import sys
+
+    wmg = str(Path(sys.executable).with_name("wmg"))
+    script = subprocess.run([wmg, "--show-completion", "bash"], capture_output=True, text=True)
+    assert script.returncode == 0 and "_wmg_completion" in script.stdout
+    completed = subprocess.run(
+        [wmg], capture_output=True, text=True,
+        env={**os.environ, "_WMG_COMPLETE": "complete_bash", "COMP_WORDS": "wmg fe",
+             "COMP_CWORD": "1"},
+    )  # fmt: skip
+    assert completed.stdout.split() == ["feeds"]
+
+
 def test_query_prints_at_most_the_limit_and_reads_stdin(wmg_env: Path) -> None:
     runner = CliRunner()
     limited = runner.invoke(app, ["query", "SELECT * FROM range(250) AS t(i)", "--csv"])
