@@ -118,10 +118,15 @@ def run_b1(data: BenchData, work: Path) -> list[Result]:
                    "DAGSTER_HOME": str(sysdir / "home" / "dagster")}  # fmt: skip
             for name in ("WMG_WAREHOUSE_URL", "WMG_LAKE_URL", "WMG_ENGINE"):
                 env.pop(name, None)
-            wall, rss, _ = timed([str(BIN / "wmg"), "ingest", str(data.base), str(data.delta)],
-                                 env)  # fmt: skip
+            began = time.time()
+            wall, rss, out = timed([str(BIN / "wmg"), "ingest", "--json", str(data.base),
+                                    str(data.delta)], env)  # fmt: skip
             location = f"{sysdir / 'home' / 'warehouse.duckdb'}::public.bench"
             steps = wmg_step_seconds(sysdir / "home" / "dagster")
+            run_ids = [o["run_id"] for o in json.loads(out.strip().splitlines()[-1])]
+            show_phases(f"B1: wmg ingest of base and delta ({data.rows:,} rows), phase by "
+                        "phase", run_phases(sysdir / "home" / "dagster", run_ids, began,
+                                            began + wall), wall)  # fmt: skip
         else:
             try:
                 wall, rss, out = timed([sys.executable, "-m", "benchmarks.systems", system,
@@ -174,28 +179,52 @@ def run_b2(data: BenchData, work: Path) -> list[Result]:
     return out
 
 
-def run_phases(dagster_home: Path, run_id: str, started: float, ended: float) -> dict[str, float]:
-    """Where one `wmg ingest` process spent its time, from its run's event log: before the
-    run (process start, imports, definitions), each step (checks are steps of their own or
-    run inside their asset's), Dagster between the steps, and after the run."""
+def run_phases(
+    dagster_home: Path, run_ids: list[str], started: float, ended: float
+) -> dict[str, float]:
+    """Where one `wmg ingest` process spent its time, from its runs' event logs: before the
+    first run (process start, imports, definitions), each step of each run (checks are steps
+    of their own or run inside their asset's), Dagster between the steps, between the runs
+    (the next file's landing), and after the last run."""
     import dagster as dg
 
     instance = dg.DagsterInstance.from_config(str(dagster_home))
-    events = [e for e in instance.all_logs(run_id) if e.dagster_event is not None]
-    at = {e.dagster_event.event_type_value: e.timestamp for e in events if e.dagster_event}
-    phases = {"before the run (start, imports, definitions)": at["PIPELINE_START"] - started}
-    starts: dict[str, float] = {}
-    for e in events:
-        kind, step = e.dagster_event.event_type_value, e.step_key  # type: ignore[union-attr]
-        if kind == "STEP_START" and step:
-            starts[step] = e.timestamp
-        elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and step in starts:
-            phases[f"step {step}"] = e.timestamp - starts[step]
-    steps = sum(v for k, v in phases.items() if k.startswith("step "))
-    end = at.get("PIPELINE_SUCCESS", at.get("PIPELINE_FAILURE", ended))
-    phases["Dagster between the steps"] = end - at["PIPELINE_START"] - steps
-    phases["after the run (report, exit)"] = ended - end
+    phases: dict[str, float] = {}
+    previous_end = started
+    for number, run_id in enumerate(run_ids, 1):
+        label = f"run {number}: " if len(run_ids) > 1 else ""
+        events = [e for e in instance.all_logs(run_id) if e.dagster_event is not None]
+        at = {e.dagster_event.event_type_value: e.timestamp for e in events if e.dagster_event}
+        before = (
+            "before the run (start, imports, definitions)"
+            if number == 1
+            else (f"{label}before the run (landing, run start)")
+        )
+        phases[before] = at["PIPELINE_START"] - previous_end
+        starts: dict[str, float] = {}
+        steps = 0.0
+        for e in events:
+            kind, step = e.dagster_event.event_type_value, e.step_key  # type: ignore[union-attr]
+            if kind == "STEP_START" and step:
+                starts[step] = e.timestamp
+            elif kind in ("STEP_SUCCESS", "STEP_FAILURE") and step in starts:
+                phases[f"{label}step {step}"] = e.timestamp - starts[step]
+                steps += e.timestamp - starts[step]
+        end = at.get("PIPELINE_SUCCESS", at.get("PIPELINE_FAILURE", ended))
+        phases[f"{label}Dagster between the steps"] = end - at["PIPELINE_START"] - steps
+        previous_end = end
+    phases["after the last run (report, exit)"] = ended - previous_end
     return phases
+
+
+def show_phases(title: str, phases: dict[str, float], whole: float) -> None:
+    table = Table(title=title, header_style="bold")
+    table.add_column("phase")
+    table.add_column("seconds", justify="right")
+    for phase, seconds in phases.items():
+        table.add_row(phase, f"{seconds:.2f}")
+    table.add_row("whole process", f"{whole:.2f}")
+    console.print(table)
 
 
 def run_b4(work: Path) -> list[Result]:
@@ -216,16 +245,10 @@ def run_b4(work: Path) -> list[Result]:
                               str(ROOT / "sample_data" / "orders_2026_11_01.csv")],
                              env)  # fmt: skip
     [outcome] = json.loads(out.strip().splitlines()[-1])
-    phases = run_phases(home / "dg", outcome["run_id"], began, began + ingest)
+    phases = run_phases(home / "dg", [outcome["run_id"]], began, began + ingest)
     help_s, _, _ = timed([str(BIN / "wmg"), "--help"], env)
     demo, demo_rss, _ = timed([str(BIN / "wmg"), "demo"], env)
-    table = Table(title="B4: one wmg ingest, phase by phase", header_style="bold")
-    table.add_column("phase")
-    table.add_column("seconds", justify="right")
-    for phase, seconds in phases.items():
-        table.add_row(phase, f"{seconds:.2f}")
-    table.add_row("whole process", f"{ingest:.2f}")
-    console.print(table)
+    show_phases("B4: one wmg ingest, phase by phase", phases, ingest)
     note = f"process {start:.2f} s + definitions {load - start:.2f} s + run {ingest - load:.2f} s"
     return [
         Result("B4", "wmg ingest (1 small file)", 30, ingest, 30 / ingest, rss, note=note),
