@@ -1,8 +1,9 @@
 """B3: the CDC datamart's incremental run against its full run, on a PostgreSQL source.
 
 One table of `rows` rows (id, status, amount, updated_at) in a throwaway PostgreSQL server;
-a full load, then 1% of the rows changed and an incremental load. Target: the incremental
-run costs at most 5% of the full one.
+a full load, then 1% of the rows changed and an incremental load, twice: the changed rows
+spread evenly over the table (every 100th id), then clustered (the newest 1% of ids, the
+usual CDC case). Target (issue 18): each incremental run costs at most 10% of the full one.
 """
 
 import tempfile
@@ -18,10 +19,22 @@ from wmg_assets.datamart.load import run_datamart
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.lake import LakeResource
 
+TARGET = 0.10
+
 CONFIG = DatamartConfig.model_validate({
     "database_name": "bench", "lag_seconds": 0,
     "tables": [{"name": "account", "incremental_field": "updated_at", "keys": ["id"]}],
 })  # fmt: skip
+
+
+def _load(
+    load_type: str, url: str, lake: LakeResource, iceberg: IcebergResource
+) -> tuple[float, int]:
+    """Seconds of one datamart run, and the rows it read."""
+    start = time.perf_counter()
+    result = run_datamart(CONFIG, load_type, source_url=url, lake=lake, iceberg=iceberg,
+                          run_id=load_type)  # fmt: skip
+    return time.perf_counter() - start, result.tables["account"].rows_read
 
 
 def run_b3(rows: int) -> list[Result]:
@@ -36,27 +49,38 @@ def run_b3(rows: int) -> list[Result]:
             )
             con.execute("ALTER TABLE account ADD PRIMARY KEY (id)")
             con.execute("CREATE INDEX ON account (updated_at)")
-        lake = LakeResource(url=str(Path(tmp) / "lake"))
-        iceberg = IcebergResource(kind="sql", uri=f"sqlite:///{tmp}/catalog.db")
+        warm = Path(tmp) / "warm-up"  # the first run pays the imports: not measured
+        warm.mkdir()
+        _load("full", url, LakeResource(url=str(warm / "lake")),
+              IcebergResource(kind="sql", uri=f"sqlite:///{warm}/catalog.db"))  # fmt: skip
+        results = []
+        for layout, where in (("evenly spread", "id % 100 = 0"),
+                              ("clustered", f"id > {rows - rows // 100}")):  # fmt: skip
+            home = Path(tmp) / layout.replace(" ", "_")  # a new datamart each time
+            lake = LakeResource(url=str(home / "lake"))
+            iceberg = IcebergResource(kind="sql", uri=f"sqlite:///{home}/catalog.db")
+            home.mkdir()
 
-        def load(load_type: str) -> tuple[float, int]:
-            start = time.perf_counter()
-            result = run_datamart(CONFIG, load_type, source_url=url, lake=lake, iceberg=iceberg,
-                                  run_id=load_type)  # fmt: skip
-            return time.perf_counter() - start, result.tables["account"].rows_read
-
-        full_s, full_read = load("full")
-        with psycopg.connect(url, autocommit=True) as con:
-            changed = con.execute(
-                "UPDATE account SET status = 'changed', updated_at = TIMESTAMP '2027-01-01' "
-                "WHERE id % 100 = 0"
-            ).rowcount
-        inc_s, inc_read = load("incremental")
-    ratio = inc_s / full_s
-    return [
-        Result("B3", "wmg datamart full", full_read, full_s, full_read / full_s, 0,
-               note=f"{full_read:,} rows read"),
-        Result("B3", "wmg datamart incremental", inc_read, inc_s, inc_read / inc_s, 0,
-               note=f"{changed:,} rows changed (1%), {inc_read:,} read; {ratio:.1%} of full "
-               f"(target ≤ 5%: {'met' if ratio <= 0.05 else 'NOT met'})"),
-    ]  # fmt: skip
+            full_s, full_read = _load("full", url, lake, iceberg)
+            with psycopg.connect(url, autocommit=True) as con:
+                changed = con.execute(
+                    "UPDATE account SET status = 'changed', "  # type: ignore[arg-type]
+                    f"updated_at = TIMESTAMP '2027-01-01' WHERE {where}"
+                ).rowcount
+            inc_s, inc_read = _load("incremental", url, lake, iceberg)
+            with psycopg.connect(url, autocommit=True) as con:  # the source as it was
+                con.execute(
+                    "UPDATE account SET status = 'open', updated_at = TIMESTAMP '2026-11-01' "
+                    "+ id * INTERVAL '1 second' WHERE status = 'changed'"
+                )
+            ratio = inc_s / full_s
+            results += [
+                Result("B3", f"wmg datamart full (then {layout})", full_read, full_s,
+                       full_read / full_s, 0, note=f"{full_read:,} rows read"),
+                Result("B3", f"wmg datamart incremental ({layout})", inc_read, inc_s,
+                       inc_read / inc_s, 0,
+                       note=f"{changed:,} rows changed (1%, {layout}), {inc_read:,} read; "
+                       f"{ratio:.1%} of full (target ≤ {TARGET:.0%}: "
+                       f"{'met' if ratio <= TARGET else 'NOT met'})"),
+            ]  # fmt: skip
+    return results

@@ -7,7 +7,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from wmg_resources.lake import LakeResource, archive_key, landing_key
+from wmg_resources.lake import CHUNK, LakeResource, archive_key, landing_key
 
 
 @pytest.fixture(params=["folder", "s3"])
@@ -39,6 +39,21 @@ def test_put_list_digest_move_delete(lake: LakeResource, tmp_path: Path) -> None
         assert local.read_bytes() == body
     lake.delete_prefix("data")
     assert lake.list("data") == []
+
+
+def test_digest_of_a_file_of_several_chunks(lake: LakeResource, tmp_path: Path) -> None:
+    """Hashing runs a chunk behind the read in its own thread: the hash, the line count and
+    the bytes `observe` sees are still those of the whole file, in order."""
+    line = b"1,\xc3\xa4,a longer value to fill the chunks\n"
+    body = line * (2 * CHUNK // len(line) + 7) + b"last line without a break"
+    src = tmp_path / "big.csv"
+    src.write_bytes(body)
+    lake.put_file(src, landing_key("big.csv"))
+    seen = bytearray()
+    digest = lake.digest(landing_key("big.csv"), observe=seen.extend)
+    assert digest.sha256 == hashlib.sha256(body).hexdigest()
+    assert (digest.size, digest.lines) == (len(body), body.count(b"\n") + 1)
+    assert bytes(seen) == body
 
 
 def test_put_file_copies_and_moves_only_when_asked(lake: LakeResource, tmp_path: Path) -> None:

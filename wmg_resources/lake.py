@@ -20,6 +20,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -299,19 +300,29 @@ class LakeResource(dg.ConfigurableResource):
 
     def digest(self, key: str, observe: Callable[[bytes], None] | None = None) -> FileDigest:
         """Size, sha256 and line count of an object, in one streaming pass; `observe` sees
-        every chunk too (e.g. to count CSV records on the way)."""
-        sha, size, lines, last = hashlib.sha256(), 0, 0, b"\n"
-        with self.open_input(key) as src:
+        every chunk too (e.g. to count CSV records on the way). Hashing and counting lines
+        run in a thread beside `observe`, one chunk behind the read."""
+        sha, size, lines, last = hashlib.sha256(), 0, [0], b"\n"
+
+        def hash_and_count(chunk: bytes) -> None:
+            sha.update(chunk)
+            lines[0] += chunk.count(b"\n")
+
+        with self.open_input(key) as src, ThreadPoolExecutor(1) as worker:
+            done: Future[None] | None = None
             while chunk := src.read(CHUNK):
-                sha.update(chunk)
+                if done is not None:
+                    done.result()  # chunks are hashed in order, one at a time
+                done = worker.submit(hash_and_count, chunk)
                 if observe is not None:
                     observe(chunk)
                 size += len(chunk)
-                lines += chunk.count(b"\n")
                 last = chunk[-1:]
-        if size and last != b"\n":
-            lines += 1
-        return FileDigest(size=size, sha256=sha.hexdigest(), lines=lines)
+            if done is not None:
+                done.result()
+        return FileDigest(
+            size=size, sha256=sha.hexdigest(), lines=lines[0] + int(size > 0 and last != b"\n")
+        )
 
     @contextmanager
     def local_copy(self, key: str, scratch: Path) -> Iterator[Path]:

@@ -15,7 +15,7 @@ An incremental run that reads no row anywhere commits nothing and keeps the wate
 
 import logging
 import tempfile
-import warnings
+import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -28,8 +28,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyiceberg.exceptions import NoSuchTableError
-from pyiceberg.expressions import AlwaysTrue, In
+from pyiceberg.expressions import AlwaysTrue
+from pyiceberg.io.pyarrow import parquet_files_to_data_files
+from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table as IcebergTable
+from pyiceberg.table import TableProperties
 from sqlglot import exp
 
 from wmg_assets.datamart.config import DatamartConfig, JoinOutput, SourceTable
@@ -219,24 +222,104 @@ class Mirrors:
             tx.add_files([self.lake.uri(k) for k in keys])
         return _snapshot_id(self.load(name))
 
-    def upsert(self, name: str, file: Path, keys: list[str]) -> int | None:
+    def upsert(
+        self, name: str, file: Path, keys: list[str], scratch: Path, run_id: str
+    ) -> int | None:
         """Rows of `file` replace the rows with the same key, the others are added."""
+        if len(keys) == 1:  # the rows are known to be new or changed
+            return self.replace_rows(name, keys[0], file, file, scratch, run_id)
         rows = pq.read_table(file)
         table = self._table(name, nullable_schema(rows.schema))
         with table.update_schema() as update:
             update.union_by_name(nullable_schema(rows.schema))
         table = self.load(name)
         assert table is not None
-        rows = rows.cast(table.schema().as_arrow())
-        if len(keys) == 1:  # the rows are known to be new or changed: delete, then append
-            with table.transaction() as tx:
-                values = rows.column(keys[0]).to_pylist()
-                if table.current_snapshot() is not None:
-                    _delete_keys(tx, keys[0], values)
-                tx.append(rows)
-        else:
-            table.upsert(rows, join_cols=keys)
+        table.upsert(rows.cast(table.schema().as_arrow()), join_cols=keys)
         return _snapshot_id(self.load(name))
+
+    def replace_rows(
+        self,
+        name: str,
+        key: str,
+        keys_file: Path,
+        rows_file: Path | None,
+        scratch: Path,
+        run_id: str,
+    ) -> int | None:
+        """In one snapshot, the rows of `<database>.<name>` whose `key` is among the `key`
+        values of `keys_file` are removed and the rows of `rows_file` (if any) added.
+
+        Copy-on-write, file by file: only the data files that hold one of those keys are
+        rewritten (by DuckDB, without them), so a change clustered on few keys touches few
+        files; the table stays a plain Iceberg table any reader can read.
+        """
+        if rows_file is not None:
+            schema = nullable_schema(pq.read_schema(rows_file))
+            with self._table(name, schema).update_schema() as update:
+                update.union_by_name(schema)
+        table = self.load(name)
+        assert table is not None
+        tasks = table.scan().plan_files() if table.current_snapshot() is not None else []
+        rewritten: list[Path] = []
+        touched: list[DataFile] = []
+        con = duckdb.connect()
+        try:
+            with ExitStack() as stack:
+                local = {
+                    str(stack.enter_context(self.lake.local_copy(
+                        self.lake.key_of(t.file.file_path), scratch / "mirror"))): t.file
+                    for t in tasks
+                }  # fmt: skip
+                con.execute(f"CREATE TEMP TABLE __keys AS SELECT DISTINCT {_q(key)} AS k FROM "
+                            f"{_read_parquet_sql([str(keys_file)])}")  # fmt: skip
+                if local:
+                    hits = con.execute(
+                        f"SELECT DISTINCT filename FROM {_read_parquet_sql(list(local), True)} "
+                        f"WHERE {_q(key)} IN (SELECT k FROM __keys)"
+                    ).fetchall()
+                    for i, (path,) in enumerate(sorted(hits)):
+                        touched.append(local[path])
+                        out = scratch / f"{name}.rewrite-{i}.parquet"
+                        _copy_parquet(con, f"SELECT * FROM {_read_parquet_sql([path])} AS f "
+                                      "WHERE NOT EXISTS (SELECT 1 FROM __keys WHERE "
+                                      f"k = f.{_q(key)})", out)  # fmt: skip
+                        if pq.ParquetFile(out).metadata.num_rows:
+                            rewritten.append(out)
+        finally:
+            con.close()
+        if not touched and rows_file is None:
+            return _snapshot_id(table)
+        prefix, token = f"{datamart_prefix(self.namespace, name)}/data", uuid.uuid4().hex
+        keys = publish(self.lake, rewritten, prefix, f"{name}.rewritten", token)
+        if rows_file is not None:  # copied: the join rebuild reads it afterwards
+            keys += publish(self.lake, [rows_file], prefix, name, token, move=False)
+        try:
+            self._commit_replacement(table, touched, [self.lake.uri(k) for k in keys])
+        except Exception:
+            for k in keys:
+                self.lake.delete(k)
+            raise
+        log.info("%s.%s: %d data file(s) rewritten without the changed %s key(s), %d added",
+                 self.namespace, name, len(touched), key, len(keys))  # fmt: skip
+        return _snapshot_id(self.load(name))
+
+    @staticmethod
+    def _commit_replacement(table: IcebergTable, removed: list[DataFile], added: list[str]) -> None:
+        """One snapshot: the `removed` data files out, the Parquet files at `added` in."""
+        with table.transaction() as tx:
+            if not removed:
+                tx.add_files(added)
+                return
+            if tx.table_metadata.name_mapping() is None:  # files without field ids, by name
+                mapping = tx.table_metadata.schema().name_mapping.model_dump_json()
+                tx.set_properties({TableProperties.DEFAULT_NAME_MAPPING: mapping})
+            with tx.update_snapshot().overwrite() as overwrite:
+                for data_file in removed:
+                    overwrite.delete_data_file(data_file)
+                for data_file in parquet_files_to_data_files(
+                    table.io, tx.table_metadata, iter(added)
+                ):
+                    overwrite.append_data_file(data_file)
 
     def data_files(self, name: str, stack: ExitStack, scratch: Path) -> list[str]:
         """Local paths of a mirror's data files (downloaded from S3 if need be)."""
@@ -266,28 +349,18 @@ def changed_rows(
             same_keys = " AND ".join(f"m.{_q(k)} = i.{_q(k)}" for k in keys)
             query += (f" EXCEPT SELECT {', '.join(f'm.{_q(c)}' for c in columns)} FROM {mirror} m"
                       f" WHERE EXISTS (SELECT 1 FROM {inc} i WHERE {same_keys})")  # fmt: skip
-        target = exp.Literal.string(str(out)).sql("duckdb")
-        con.execute(f"COPY ({query}) TO {target} (FORMAT parquet)")
-        old_target = exp.Literal.string(str(old_out)).sql("duckdb")
-        changed = f"read_parquet({target})"
+        _copy_parquet(con, query, out)
+        changed = f"read_parquet({exp.Literal.string(str(out)).sql('duckdb')})"
         if mirror:
             same_keys = " AND ".join(f"m.{_q(k)} = c.{_q(k)}" for k in keys)
             old_query = (f"SELECT m.* FROM {mirror} m "
                          f"WHERE EXISTS (SELECT 1 FROM {changed} c WHERE {same_keys})")  # fmt: skip
         else:
             old_query = f"SELECT * FROM {changed} WHERE false"
-        con.execute(f"COPY ({old_query}) TO {old_target} (FORMAT parquet)")
+        _copy_parquet(con, old_query, old_out)
         return pq.ParquetFile(out).metadata.num_rows
     finally:
         con.close()
-
-
-def _delete_keys(tx: Any, column: str, values: list) -> None:
-    """Delete the rows whose `column` is in `values`; none matching (all new keys) is normal
-    here, so pyiceberg's warning about it is not passed on."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Delete operation did not match any records")
-        tx.delete(In(column, values))  # type: ignore[call-arg]
 
 
 def _total_records(table: IcebergTable | None) -> int:
@@ -374,10 +447,16 @@ class Changes:
     old: dict[str, Path] = field(default_factory=dict)
 
 
-def _read_parquet_sql(files: list[str]) -> str:
-    """DuckDB's reader of Parquet files, columns matched by name."""
+def _read_parquet_sql(files: list[str], filename: bool = False) -> str:
+    """DuckDB's reader of Parquet files, columns matched by name (and with `filename`, each
+    row's file path in a `filename` column)."""
     listing = ", ".join(exp.Literal.string(f).sql("duckdb") for f in files)
-    return f"read_parquet([{listing}], union_by_name = true)"
+    return f"read_parquet([{listing}], union_by_name = true{', filename = true' * filename})"
+
+
+def _copy_parquet(con: Any, query: str, out: Path) -> None:
+    """Write a DuckDB query's rows to the Parquet file `out`."""
+    con.execute(f"COPY ({query}) TO {exp.Literal.string(str(out)).sql('duckdb')} (FORMAT parquet)")
 
 
 def _parquet_view(con: Any, name: str, files: list[str]) -> None:
@@ -432,8 +511,7 @@ def rebuild_join(
             query = join_sql(join, columns_of)
             if not partial:
                 out = scratch / f"{join.output}.parquet"
-                target = exp.Literal.string(str(out)).sql("duckdb")
-                con.execute(f"COPY ({query}) TO {target} (FORMAT parquet)")
+                _copy_parquet(con, query, out)
                 rows_out = pq.ParquetFile(out).metadata.num_rows
                 mirrors.replace(join.output, out, run_id)
                 return rows_out
@@ -441,18 +519,19 @@ def rebuild_join(
             touched_sql = touched_base_keys(con, join, config, changes)
             con.execute(f"CREATE TEMP TABLE __touched AS SELECT DISTINCT k FROM ({touched_sql}) t "
                         "WHERE k IS NOT NULL")  # fmt: skip
-            touched = [r[0] for r in con.execute("SELECT k FROM __touched").fetchall()]
             base_key = config.table(join.base).keys[0]
-            rows: pa.Table = con.sql(
-                f"{query} WHERE {_q(join.base)}.{_q(base_key)} IN (SELECT k FROM __touched)"
-            ).to_arrow_table()
+            keys_file = scratch / f"{join.output}.keys.parquet"
+            rows_file = scratch / f"{join.output}.rows.parquet"
+            _copy_parquet(con, f"SELECT k AS {_q(key)} FROM __touched", keys_file)
+            _copy_parquet(con, f"{query} WHERE {_q(join.base)}.{_q(base_key)} IN "
+                               "(SELECT k FROM __touched)", rows_file)  # fmt: skip
+            touched = pq.ParquetFile(keys_file).metadata.num_rows
+            rows = pq.ParquetFile(rows_file).metadata.num_rows
         if touched:
-            with existing.transaction() as tx:
-                _delete_keys(tx, key, touched)
-                if rows.num_rows:
-                    tx.append(rows.cast(existing.schema().as_arrow()))
+            mirrors.replace_rows(join.output, key, keys_file, rows_file if rows else None,
+                                 scratch, run_id)  # fmt: skip
         log.info("%s: %d base key(s) touched, %d join row(s) recomputed", join.output,
-                 len(touched), rows.num_rows)  # fmt: skip
+                 touched, rows)  # fmt: skip
         return _total_records(mirrors.load(join.output))
     finally:
         con.close()
@@ -512,7 +591,8 @@ def run_datamart(
                     pq.write_table(con.table(table.name).limit(0).to_pyarrow(), files[table.name])
                 load.snapshot_id = (
                     mirrors.replace(table.name, files[table.name], run_id) if load.full
-                    else mirrors.upsert(table.name, files[table.name], table.keys)
+                    else mirrors.upsert(table.name, files[table.name], table.keys,
+                                        Path(scratch), run_id)
                 )  # fmt: skip
             any_full = any(t.full for t in result.tables.values())
             for join in config.joins:

@@ -248,13 +248,20 @@ def _or_none(
 
 
 def publish(
-    lake: LakeResource, files: list[Path], prefix: str, file_name: str, run_id: str
+    lake: LakeResource,
+    files: list[Path],
+    prefix: str,
+    file_name: str,
+    run_id: str,
+    *,
+    move: bool = True,
 ) -> list[str]:
-    """Move (or, to S3, copy) local Parquet files into the lake under `prefix`; their keys."""
+    """Move (or, to S3, or with `move` false, copy) local Parquet files into the lake under
+    `prefix`; their keys."""
     keys = []
     for i, path in enumerate(files):
         key = f"{prefix}/{_safe_stem(file_name)}-{run_id[:8]}-{i}.parquet"
-        lake.put_file(path, key, move=True)
+        lake.put_file(path, key, move=move)
         keys.append(key)
     return keys
 
