@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CONFIG_DIR
+from wmg_assets.datamart import load as load_module
 from wmg_assets.datamart.config import DatamartConfig, load_datamarts
 from wmg_assets.datamart.load import DatamartSourceError, run_datamart
 from wmg_assets.datamart.sample import create_sample_source, table_name
@@ -138,6 +139,29 @@ def test_a_change_rewrites_only_the_data_files_that_hold_its_keys(
     with duckdb.connect() as con:
         plain = con.execute("SELECT * FROM read_parquet(?, union_by_name = true)", [paths])
         assert sorted(plain.fetchall()) == target.rows(config, ACCOUNT)
+
+
+def test_a_full_load_is_split_into_files_and_a_clustered_change_rewrites_one(
+    tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full load's mirror comes in files of at most MIRROR_FILE_ROWS rows (in source order),
+    so changing a few neighbouring keys rewrites one of them, not the whole mirror."""
+    monkeypatch.setattr(load_module, "MIRROR_FILE_ROWS", 7)
+    config, target = sample_config(0), Target(tmp_path / "a")
+    src = f"duckdb:///{source}"
+    target.load(config, src)
+    table = target.iceberg.catalog().load_table(f"{config.database_name}.{ACCOUNT}")
+    before = {t.file.file_path: t.file.record_count for t in table.scan().plan_files()}
+    assert sorted(before.values()) == [2, 7, 7, 7, 7]  # 30 accounts
+    execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'vip', updated_at = ? "
+            "WHERE id IN (29, 30)", [datetime(2026, 12, 2)])  # fmt: skip
+    target.load(config, src)
+    table = target.iceberg.catalog().load_table(f"{config.database_name}.{ACCOUNT}")
+    after = {t.file.file_path for t in table.scan().plan_files()}
+    assert len(set(before) - after) == 1 and len(after - set(before)) <= 2
+    full = Target(tmp_path / "b")
+    full.load(config, src, "full")
+    assert target.every_output(config) == full.every_output(config)
 
 
 def test_a_missing_table_fails_before_anything_is_written(tmp_path: Path, source: Path) -> None:

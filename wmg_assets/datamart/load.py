@@ -43,6 +43,11 @@ from wmg_resources.lake import LakeResource
 
 log = logging.getLogger(__name__)
 
+MIRROR_FILE_ROWS = 250_000
+"""Rows per data file of a full load's mirror. Mirrors are copy-on-write: a change rewrites
+the files holding its keys, so smaller files make a change clustered on few keys (recent
+ones, the usual CDC case) rewrite little; larger ones mean fewer files to plan."""
+
 
 class DatamartSourceError(RuntimeError):
     """The source lacks a table or column the datamart needs; nothing was written."""
@@ -160,27 +165,37 @@ def _max_utc(batch: pa.RecordBatch, name: str) -> datetime | None:
 
 def read_table(
     con: Any, table: SourceTable, since: datetime | None, out: Path
-) -> tuple[int, datetime | None]:
-    """Rows of `table` (all, or `incremental_field >= since`) streamed to `out`; the rows
-    read and the largest incremental value among them (naive UTC)."""
+) -> tuple[int, datetime | None, list[Path]]:
+    """Rows of `table` (all, or `incremental_field >= since`) streamed to Parquet files named
+    after `out`, at most `MIRROR_FILE_ROWS` rows each; the rows read, the largest incremental
+    value among them (naive UTC) and the files."""
     source = con.table(table.name)
     column = source[table.incremental_field]
     expr = source if since is None else source.filter(column >= _since_literal(column, since))
-    rows, largest, writer = 0, None, None
+    rows, largest, writer, parts, in_part = 0, None, None, [], 0
     try:
         for batch in arrow_batches(con, expr):
             if batch.num_rows == 0:
                 continue
-            if writer is None:
-                writer = pq.ParquetWriter(out, batch.schema)
-            writer.write_batch(batch)
             rows += batch.num_rows
             value = _max_utc(batch, table.incremental_field)
+            rest = batch
+            while rest.num_rows:
+                if writer is None:
+                    parts.append(out.with_name(f"{out.stem}-{len(parts)}{out.suffix}"))
+                    writer, in_part = pq.ParquetWriter(parts[-1], rest.schema), 0
+                room = MIRROR_FILE_ROWS - in_part
+                piece, rest = rest.slice(0, room), rest.slice(room)
+                writer.write_batch(piece)
+                in_part += piece.num_rows
+                if in_part >= MIRROR_FILE_ROWS:
+                    writer.close()
+                    writer = None
             largest = value if largest is None or (value and value > largest) else largest
     finally:
         if writer is not None:
             writer.close()
-    return rows, largest
+    return rows, largest, parts
 
 
 class Mirrors:
@@ -207,10 +222,10 @@ class Mirrors:
             location=self.lake.uri(datamart_prefix(self.namespace, name)),
         )
 
-    def replace(self, name: str, file: Path, run_id: str) -> int | None:
-        """`<database>.<name>` holds exactly the rows of `file`, in one snapshot."""
-        schema = nullable_schema(pq.read_schema(file))
-        keys = publish(self.lake, [file], f"{datamart_prefix(self.namespace, name)}/data", name,
+    def replace(self, name: str, files: list[Path], run_id: str) -> int | None:
+        """`<database>.<name>` holds exactly the rows of `files`, in one snapshot."""
+        schema = nullable_schema(pq.read_schema(files[0]))
+        keys = publish(self.lake, files, f"{datamart_prefix(self.namespace, name)}/data", name,
                        run_id)  # fmt: skip
         table = self._table(name, schema)
         had_rows = table.current_snapshot() is not None
@@ -333,14 +348,14 @@ class Mirrors:
 
 
 def changed_rows(
-    increment: Path, mirror_files: list[str], keys: list[str], out: Path, old_out: Path
+    increment: list[Path], mirror_files: list[str], keys: list[str], out: Path, old_out: Path
 ) -> int:
-    """Rows of `increment` that are new or differ from the mirror's row with the same key
-    (the lag window re-reads rows already loaded), written to `out` and counted; the mirror's
-    versions of those rows go to `old_out`."""
+    """Rows of the `increment` files that are new or differ from the mirror's row with the
+    same key (the lag window re-reads rows already loaded), written to `out` and counted; the
+    mirror's versions of those rows go to `old_out`."""
     con = duckdb.connect()
     try:
-        inc = f"read_parquet({exp.Literal.string(str(increment)).sql('duckdb')})"
+        inc = _read_parquet_sql([str(p) for p in increment])
         columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {inc}").fetchall()]
         cols = ", ".join(_q(c) for c in columns)
         mirror = _read_parquet_sql(mirror_files) if mirror_files else None
@@ -513,7 +528,7 @@ def rebuild_join(
                 out = scratch / f"{join.output}.parquet"
                 _copy_parquet(con, query, out)
                 rows_out = pq.ParquetFile(out).metadata.num_rows
-                mirrors.replace(join.output, out, run_id)
+                mirrors.replace(join.output, [out], run_id)
                 return rows_out
             assert changes is not None and key is not None and existing is not None
             touched_sql = touched_base_keys(con, join, config, changes)
@@ -557,12 +572,13 @@ def run_datamart(
         check_source(con, config)
         since = None if full else watermark - timedelta(seconds=config.lag_seconds)  # type: ignore[operator]
         with tempfile.TemporaryDirectory(prefix="wmg-datamart-") as scratch:
-            files: dict[str, Path] = {}
+            files: dict[str, list[Path]] = {}
             changes = Changes()
             for table in config.tables:
                 table_full = since is None or mirrors.load(table.name) is None
                 out = Path(scratch) / f"{table.name}.parquet"
-                rows, largest = read_table(con, table, None if table_full else since, out)
+                rows, largest, parts = read_table(con, table, None if table_full else since,
+                                                  out)  # fmt: skip
                 load = result.tables[table.name] = TableLoad(rows, rows, table_full, largest)
                 scope = "all" if table_full else f"{table.incremental_field} >= {since}"
                 if rows and not table_full:
@@ -570,15 +586,15 @@ def run_datamart(
                         mirror_files = mirrors.data_files(table.name, stack, Path(scratch) / "m")
                         changed = Path(scratch) / f"{table.name}.changed.parquet"
                         replaced = Path(scratch) / f"{table.name}.old.parquet"
-                        load.rows_changed = changed_rows(out, mirror_files, table.keys, changed,
-                                                         replaced)  # fmt: skip
-                    out = changed
+                        load.rows_changed = changed_rows(parts, mirror_files, table.keys,
+                                                         changed, replaced)  # fmt: skip
+                    parts = [changed]
                     if load.rows_changed:
                         changes.new[table.name], changes.old[table.name] = changed, replaced
                 log.info("%s: read %d row(s) of %s (%s), %d new or changed", config.database_name,
                          rows, table.name, scope, load.rows_changed)  # fmt: skip
                 if load.rows_changed or table_full:
-                    files[table.name] = out
+                    files[table.name] = parts or [out]
             if not full and not any(t.rows_changed for t in result.tables.values()):
                 result.skipped = True
                 log.info("%s: empty increment, nothing committed", config.database_name)
@@ -588,10 +604,11 @@ def run_datamart(
                 if table.name not in files:
                     continue
                 if load.full and not load.rows_read:  # an empty table: empty mirror
-                    pq.write_table(con.table(table.name).limit(0).to_pyarrow(), files[table.name])
+                    pq.write_table(con.table(table.name).limit(0).to_pyarrow(),
+                                   files[table.name][0])  # fmt: skip
                 load.snapshot_id = (
                     mirrors.replace(table.name, files[table.name], run_id) if load.full
-                    else mirrors.upsert(table.name, files[table.name], table.keys,
+                    else mirrors.upsert(table.name, files[table.name][0], table.keys,
                                         Path(scratch), run_id)
                 )  # fmt: skip
             any_full = any(t.full for t in result.tables.values())
