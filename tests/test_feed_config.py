@@ -78,6 +78,8 @@ def test_feed_is_chosen_by_pattern_or_name(tmp_path: Path) -> None:
         feed_for_file(feeds, "stray.csv")
     with pytest.raises(LookupError, match="no feed named"):
         feed_for_file(feeds, "customers_1.csv", "nope")
+    with pytest.raises(LookupError, match=r"customers_1\.csv: no feed is configured .*CONFIG_DIR"):
+        feed_for_file([], "customers_1.csv")
 
 
 def test_an_unknown_field_names_its_line_and_the_closest_valid_one(tmp_path: Path) -> None:

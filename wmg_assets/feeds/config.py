@@ -300,6 +300,12 @@ def feed_for_file(
         raise LookupError(
             f"no feed named {feed_name!r} (feeds: {', '.join(f.name for f in feeds)})"
         )
+    if not feeds:
+        raise LookupError(
+            f"{file_name}: no feed is configured — feeds are YAML files under the config "
+            "folder's feeds/ (WMG_CONFIG_DIR, default ./config): run wmg from the project "
+            "folder, set WMG_CONFIG_DIR, or create one with `wmg feeds new`"
+        )
     matching = [f for f in feeds if f.matches(file_name)]
     if not matching:
         patterns = ", ".join(f"{f.name}: {f.file_pattern}" for f in feeds)
