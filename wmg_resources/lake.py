@@ -302,11 +302,12 @@ class LakeResource(dg.ConfigurableResource):
         """Size, sha256 and line count of an object, in one streaming pass; `observe` sees
         every chunk too (e.g. to count CSV records on the way). Hashing and counting lines
         run in a thread beside `observe`, one chunk behind the read."""
-        sha, size, lines, last = hashlib.sha256(), 0, [0], b"\n"
+        sha, size, lines, last = hashlib.sha256(), 0, 0, b"\n"
 
         def hash_and_count(chunk: bytes) -> None:
+            nonlocal lines
             sha.update(chunk)
-            lines[0] += chunk.count(b"\n")
+            lines += chunk.count(b"\n")
 
         with self.open_input(key) as src, ThreadPoolExecutor(1) as worker:
             done: Future[None] | None = None
@@ -321,7 +322,7 @@ class LakeResource(dg.ConfigurableResource):
             if done is not None:
                 done.result()
         return FileDigest(
-            size=size, sha256=sha.hexdigest(), lines=lines[0] + int(size > 0 and last != b"\n")
+            size=size, sha256=sha.hexdigest(), lines=lines + int(size > 0 and last != b"\n")
         )
 
     @contextmanager
@@ -330,14 +331,19 @@ class LakeResource(dg.ConfigurableResource):
         if not self.is_s3:
             yield Path(self.path(key))
             return
-        scratch.mkdir(parents=True, exist_ok=True)
-        target = scratch / key.replace("/", "__")
-        with self.open_input(key) as src, open(target, "wb") as dst:
-            shutil.copyfileobj(src, dst, CHUNK)
+        target = self.download(key, scratch)
         try:
             yield target
         finally:
             target.unlink(missing_ok=True)
+
+    def download(self, key: str, scratch: Path) -> Path:
+        """Copy an object's bytes into the folder `scratch` (named after its key); the copy."""
+        scratch.mkdir(parents=True, exist_ok=True)
+        target = scratch / key.replace("/", "__")
+        with self.open_input(key) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst, CHUNK)
+        return target
 
     def find_landed(self, file_name: str) -> str | None:
         """Where a landed file is now: `data/in/`, else its newest archived or unprocessed

@@ -16,7 +16,6 @@ An incremental run that reads no row anywhere commits nothing and keeps the wate
 import logging
 import tempfile
 import uuid
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -199,11 +198,15 @@ def read_table(
 
 
 class Mirrors:
-    """The datamart's Iceberg tables: namespace `<database>`, data in the lake."""
+    """The datamart's Iceberg tables: namespace `<database>`, data in the lake. `scratch` is
+    the run's working folder: rewrites are made there, and data files read from S3 are
+    downloaded there once per run (data files never change once written)."""
 
-    def __init__(self, config: DatamartConfig, lake: LakeResource, iceberg: IcebergResource):
+    def __init__(
+        self, config: DatamartConfig, lake: LakeResource, iceberg: IcebergResource, scratch: Path
+    ):
         self.config, self.lake, self.catalog = config, lake, iceberg.catalog()
-        self.namespace = config.database_name
+        self.namespace, self.scratch = config.database_name, scratch
 
     def load(self, name: str) -> IcebergTable | None:
         try:
@@ -237,12 +240,10 @@ class Mirrors:
             tx.add_files([self.lake.uri(k) for k in keys])
         return _snapshot_id(self.load(name))
 
-    def upsert(
-        self, name: str, file: Path, keys: list[str], scratch: Path, run_id: str
-    ) -> int | None:
+    def upsert(self, name: str, file: Path, keys: list[str]) -> int | None:
         """Rows of `file` replace the rows with the same key, the others are added."""
         if len(keys) == 1:  # the rows are known to be new or changed
-            return self.replace_rows(name, keys[0], file, file, scratch, run_id)
+            return self.replace_rows(name, keys[0], file, file)
         rows = pq.read_table(file)
         table = self._table(name, nullable_schema(rows.schema))
         with table.update_schema() as update:
@@ -253,13 +254,7 @@ class Mirrors:
         return _snapshot_id(self.load(name))
 
     def replace_rows(
-        self,
-        name: str,
-        key: str,
-        keys_file: Path,
-        rows_file: Path | None,
-        scratch: Path,
-        run_id: str,
+        self, name: str, key: str, keys_file: Path, rows_file: Path | None
     ) -> int | None:
         """In one snapshot, the rows of `<database>.<name>` whose `key` is among the `key`
         values of `keys_file` are removed and the rows of `rows_file` (if any) added.
@@ -274,48 +269,43 @@ class Mirrors:
                 update.union_by_name(schema)
         table = self.load(name)
         assert table is not None
-        tasks = table.scan().plan_files() if table.current_snapshot() is not None else []
+        local = self.local_files(name)
         rewritten: list[Path] = []
         touched: list[DataFile] = []
         con = duckdb.connect()
         try:
-            with ExitStack() as stack:
-                local = {
-                    str(stack.enter_context(self.lake.local_copy(
-                        self.lake.key_of(t.file.file_path), scratch / "mirror"))): t.file
-                    for t in tasks
-                }  # fmt: skip
-                con.execute(f"CREATE TEMP TABLE __keys AS SELECT DISTINCT {_q(key)} AS k FROM "
-                            f"{_read_parquet_sql([str(keys_file)])}")  # fmt: skip
-                if local:
-                    hits = con.execute(
-                        f"SELECT DISTINCT filename FROM {_read_parquet_sql(list(local), True)} "
-                        f"WHERE {_q(key)} IN (SELECT k FROM __keys)"
-                    ).fetchall()
-                    for i, (path,) in enumerate(sorted(hits)):
-                        touched.append(local[path])
-                        out = scratch / f"{name}.rewrite-{i}.parquet"
-                        _copy_parquet(con, f"SELECT * FROM {_read_parquet_sql([path])} AS f "
-                                      "WHERE NOT EXISTS (SELECT 1 FROM __keys WHERE "
-                                      f"k = f.{_q(key)})", out)  # fmt: skip
-                        if pq.ParquetFile(out).metadata.num_rows:
-                            rewritten.append(out)
+            con.execute(f"CREATE TEMP TABLE __keys AS SELECT DISTINCT {_q(key)} AS k FROM "
+                        f"{_read_parquet_sql([str(keys_file)])}")  # fmt: skip
+            hits = [] if not local else con.execute(
+                f"SELECT DISTINCT filename FROM {_read_parquet_sql(list(local), True)} "
+                f"WHERE {_q(key)} IN (SELECT k FROM __keys)"
+            ).fetchall()  # fmt: skip
+            for i, (path,) in enumerate(sorted(hits)):
+                touched.append(local[path])
+                out = self.scratch / f"{name}.rewrite-{i}.parquet"
+                kept = (
+                    f"SELECT * FROM {_read_parquet_sql([path])} AS f "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM __keys WHERE k = f.{_q(key)})"
+                )
+                _copy_parquet(con, kept, out)
+                if pq.ParquetFile(out).metadata.num_rows:
+                    rewritten.append(out)
         finally:
             con.close()
         if not touched and rows_file is None:
             return _snapshot_id(table)
         prefix, token = f"{datamart_prefix(self.namespace, name)}/data", uuid.uuid4().hex
-        keys = publish(self.lake, rewritten, prefix, f"{name}.rewritten", token)
+        published = publish(self.lake, rewritten, prefix, f"{name}.rewritten", token)
         if rows_file is not None:  # copied: the join rebuild reads it afterwards
-            keys += publish(self.lake, [rows_file], prefix, name, token, move=False)
+            published += publish(self.lake, [rows_file], prefix, name, token, move=False)
         try:
-            self._commit_replacement(table, touched, [self.lake.uri(k) for k in keys])
+            self._commit_replacement(table, touched, [self.lake.uri(k) for k in published])
         except Exception:
-            for k in keys:
+            for k in published:
                 self.lake.delete(k)
             raise
         log.info("%s.%s: %d data file(s) rewritten without the changed %s key(s), %d added",
-                 self.namespace, name, len(touched), key, len(keys))  # fmt: skip
+                 self.namespace, name, len(touched), key, len(published))  # fmt: skip
         return _snapshot_id(self.load(name))
 
     @staticmethod
@@ -336,15 +326,21 @@ class Mirrors:
                 ):
                     overwrite.append_data_file(data_file)
 
-    def data_files(self, name: str, stack: ExitStack, scratch: Path) -> list[str]:
-        """Local paths of a mirror's data files (downloaded from S3 if need be)."""
+    def local_files(self, name: str) -> dict[str, DataFile]:
+        """A mirror's current data files by local path: the files themselves in a local
+        lake; from S3, downloads into the run's scratch folder, each made once per run."""
         table = self.load(name)
         assert table is not None
-        return [
-            str(stack.enter_context(self.lake.local_copy(self.lake.key_of(t.file.file_path),
-                                                         scratch)))
-            for t in table.scan().plan_files()
-        ]  # fmt: skip
+        local = {}
+        for task in table.scan().plan_files():
+            key = self.lake.key_of(task.file.file_path)
+            path = Path(self.lake.path(key))
+            if self.lake.is_s3:
+                path = self.scratch / "mirror" / key.replace("/", "__")
+                if not path.exists():
+                    self.lake.download(key, path.parent)
+            local[str(path)] = task.file
+        return local
 
 
 def changed_rows(
@@ -518,33 +514,31 @@ def rebuild_join(
     partial = changes is not None and key is not None and existing is not None
     con = duckdb.connect()
     try:
-        with ExitStack() as stack:
-            columns_of = {}
-            for name in [join.base, *(w.table for w in join.with_)]:
-                _parquet_view(con, name, mirrors.data_files(name, stack, scratch / "mirrors"))
-                columns_of[name] = [d[0] for d in con.execute(f"DESCRIBE {_q(name)}").fetchall()]
-            query = join_sql(join, columns_of)
-            if not partial:
-                out = scratch / f"{join.output}.parquet"
-                _copy_parquet(con, query, out)
-                rows_out = pq.ParquetFile(out).metadata.num_rows
-                mirrors.replace(join.output, [out], run_id)
-                return rows_out
-            assert changes is not None and key is not None and existing is not None
-            touched_sql = touched_base_keys(con, join, config, changes)
-            con.execute(f"CREATE TEMP TABLE __touched AS SELECT DISTINCT k FROM ({touched_sql}) t "
-                        "WHERE k IS NOT NULL")  # fmt: skip
-            base_key = config.table(join.base).keys[0]
-            keys_file = scratch / f"{join.output}.keys.parquet"
-            rows_file = scratch / f"{join.output}.rows.parquet"
-            _copy_parquet(con, f"SELECT k AS {_q(key)} FROM __touched", keys_file)
-            _copy_parquet(con, f"{query} WHERE {_q(join.base)}.{_q(base_key)} IN "
-                               "(SELECT k FROM __touched)", rows_file)  # fmt: skip
-            touched = pq.ParquetFile(keys_file).metadata.num_rows
-            rows = pq.ParquetFile(rows_file).metadata.num_rows
+        columns_of = {}
+        for name in [join.base, *(w.table for w in join.with_)]:
+            _parquet_view(con, name, list(mirrors.local_files(name)))
+            columns_of[name] = [d[0] for d in con.execute(f"DESCRIBE {_q(name)}").fetchall()]
+        query = join_sql(join, columns_of)
+        if not partial:
+            out = scratch / f"{join.output}.parquet"
+            _copy_parquet(con, query, out)
+            rows_out = pq.ParquetFile(out).metadata.num_rows
+            mirrors.replace(join.output, [out], run_id)
+            return rows_out
+        assert changes is not None and key is not None and existing is not None
+        touched_sql = touched_base_keys(con, join, config, changes)
+        con.execute(f"CREATE TEMP TABLE __touched AS SELECT DISTINCT k FROM ({touched_sql}) t "
+                    "WHERE k IS NOT NULL")  # fmt: skip
+        base_key = config.table(join.base).keys[0]
+        keys_file = scratch / f"{join.output}.keys.parquet"
+        rows_file = scratch / f"{join.output}.rows.parquet"
+        _copy_parquet(con, f"SELECT k AS {_q(key)} FROM __touched", keys_file)
+        _copy_parquet(con, f"{query} WHERE {_q(join.base)}.{_q(base_key)} IN "
+                           "(SELECT k FROM __touched)", rows_file)  # fmt: skip
+        touched = pq.ParquetFile(keys_file).metadata.num_rows
+        rows = pq.ParquetFile(rows_file).metadata.num_rows
         if touched:
-            mirrors.replace_rows(join.output, key, keys_file, rows_file if rows else None,
-                                 scratch, run_id)  # fmt: skip
+            mirrors.replace_rows(join.output, key, keys_file, rows_file if rows else None)
         log.info("%s: %d base key(s) touched, %d join row(s) recomputed", join.output,
                  touched, rows)  # fmt: skip
         return _total_records(mirrors.load(join.output))
@@ -566,12 +560,12 @@ def run_datamart(
     watermark = read_watermark(lake, config.database_name)
     full = load_type == "full" or watermark is None
     result = DatamartLoad(load_type, "full" if full else "incremental", watermark)
-    mirrors = Mirrors(config, lake, iceberg)
     con = connect_source(source_url)
     try:
         check_source(con, config)
         since = None if full else watermark - timedelta(seconds=config.lag_seconds)  # type: ignore[operator]
         with tempfile.TemporaryDirectory(prefix="wmg-datamart-") as scratch:
+            mirrors = Mirrors(config, lake, iceberg, Path(scratch))
             files: dict[str, list[Path]] = {}
             changes = Changes()
             for table in config.tables:
@@ -582,12 +576,10 @@ def run_datamart(
                 load = result.tables[table.name] = TableLoad(rows, rows, table_full, largest)
                 scope = "all" if table_full else f"{table.incremental_field} >= {since}"
                 if rows and not table_full:
-                    with ExitStack() as stack:
-                        mirror_files = mirrors.data_files(table.name, stack, Path(scratch) / "m")
-                        changed = Path(scratch) / f"{table.name}.changed.parquet"
-                        replaced = Path(scratch) / f"{table.name}.old.parquet"
-                        load.rows_changed = changed_rows(parts, mirror_files, table.keys,
-                                                         changed, replaced)  # fmt: skip
+                    changed = Path(scratch) / f"{table.name}.changed.parquet"
+                    replaced = Path(scratch) / f"{table.name}.old.parquet"
+                    load.rows_changed = changed_rows(parts, list(mirrors.local_files(table.name)),
+                                                     table.keys, changed, replaced)  # fmt: skip
                     parts = [changed]
                     if load.rows_changed:
                         changes.new[table.name], changes.old[table.name] = changed, replaced
@@ -608,8 +600,7 @@ def run_datamart(
                                    files[table.name][0])  # fmt: skip
                 load.snapshot_id = (
                     mirrors.replace(table.name, files[table.name], run_id) if load.full
-                    else mirrors.upsert(table.name, files[table.name][0], table.keys,
-                                        Path(scratch), run_id)
+                    else mirrors.upsert(table.name, files[table.name][0], table.keys)
                 )  # fmt: skip
             any_full = any(t.full for t in result.tables.values())
             for join in config.joins:
