@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import psycopg
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,6 +20,7 @@ from wmg_assets.datamart.load import DatamartSourceError, run_datamart
 from wmg_assets.datamart.sample import create_sample_source, table_name
 from wmg_assets.datamart.watermark import read_watermark, watermark_key
 from wmg_resources.iceberg import IcebergResource
+from wmg_resources.iceberg_row_changes import FILE_PATH_FIELD_ID, live_files
 from wmg_resources.lake import LakeResource
 
 ACCOUNT, RISK = table_name("account"), table_name("account_risk")
@@ -113,43 +115,94 @@ def test_incremental_reads_only_the_changes_from_the_source(tmp_path: Path, sour
     assert target.every_output(config) == full.every_output(config)
 
 
-def test_a_change_rewrites_only_the_data_files_that_hold_its_keys(
-    tmp_path: Path, source: Path
+def test_a_change_adds_position_deletes_and_rewrites_no_data_file(
+    tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Copy-on-write file by file: a changed key's file is rewritten without it, other files
-    stay as they are, and the mirror reads the same through pyiceberg and plain Parquet."""
+    """Merge-on-read: changed keys get one position-delete file per data file holding them
+    (Iceberg's format: sorted `file_path`, `pos`, the reserved field ids), no data file is
+    rewritten, and pyiceberg (which applies the deletes), our DuckDB reader (the joins) and
+    the row counts all agree with a full load."""
+    monkeypatch.setattr(load_module, "MIRROR_FILE_ROWS", 7)
     config, target = sample_config(0), Target(tmp_path / "a")
     src = f"duckdb:///{source}"
-
-    def data_files() -> set[str]:
-        table = target.iceberg.catalog().load_table(f"{config.database_name}.{ACCOUNT}")
-        return {t.file.file_path for t in table.scan().plan_files()}
-
     target.load(config, src)
-    [full_load] = data_files()
-    execute(source, f"INSERT INTO \"{ACCOUNT}\" VALUES (1001, 1, 'new', ?)",
-            [datetime(2026, 12, 1)])  # fmt: skip
-    target.load(config, src)  # a new key: its file is added, nothing is rewritten
-    [added] = data_files() - {full_load}
-    execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'vip', updated_at = ? WHERE id = 1001",
+    table = target.iceberg.catalog().load_table(f"{config.database_name}.{ACCOUNT}")
+    before, _ = live_files(table)
+    execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'vip', updated_at = ? "
+            "WHERE id IN (1, 15)", [datetime(2026, 12, 2)])  # fmt: skip
+    result = target.load(config, src)
+    table = target.iceberg.catalog().load_table(f"{config.database_name}.{ACCOUNT}")
+    data, deletes = live_files(table)
+    assert {f.file_path for f in before} < {f.file_path for f in data}  # none removed
+    assert len(data) == len(before) + 1  # the changed rows' file
+    assert sum(d.record_count for d in deletes) == 2 and 1 <= len(deletes) <= 2
+    for d in deletes:
+        local = target.lake.path(target.lake.key_of(d.file_path))
+        written = pq.read_table(local)
+        ids = {f.name: f.metadata[b"PARQUET:field_id"] for f in written.schema}
+        assert ids == {"file_path": b"2147483546", "pos": b"2147483545"}
+        [path] = set(written.column("file_path").to_pylist())  # one data file per delete file
+        assert d.lower_bounds[FILE_PATH_FIELD_ID] == d.upper_bounds[FILE_PATH_FIELD_ID]
+        assert path in {f.file_path for f in before}
+        assert written.column("pos").to_pylist() == sorted(written.column("pos").to_pylist())
+    snapshot = table.current_snapshot()
+    assert snapshot is not None and snapshot.summary is not None
+    summary = snapshot.summary
+    assert summary.operation.value == "overwrite" and summary["total-position-deletes"] == "2"
+    full = Target(tmp_path / "b")
+    expected = full.load(config, src, "full")
+    assert target.every_output(config) == full.every_output(config)
+    assert result.outputs == expected.outputs  # counted as data rows less deleted rows
+
+
+def test_a_data_file_is_rewritten_once_a_fifth_of_it_is_deleted(
+    tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second change to the same 7-row data file would delete 2/7 of it (≥ REWRITE_AT): the
+    file is rewritten without those rows, and its delete file goes with it. A full load
+    afterwards leaves no delete file at all."""
+    monkeypatch.setattr(load_module, "MIRROR_FILE_ROWS", 7)
+    config, target = sample_config(0), Target(tmp_path / "a")
+    src = f"duckdb:///{source}"
+    name = f"{config.database_name}.{ACCOUNT}"
+    target.load(config, src)
+    execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'vip', updated_at = ? WHERE id = 1",
             [datetime(2026, 12, 2)])  # fmt: skip
     target.load(config, src)
-    after = data_files()
-    assert full_load in after and added not in after and len(after) == 2
+    data, [delete] = live_files(target.iceberg.catalog().load_table(name))
+    path = delete.lower_bounds[FILE_PATH_FIELD_ID].decode()
+    neighbours = pq.read_table(target.lake.path(target.lake.key_of(path))).column("id")
+    other = max(neighbours.to_pylist())  # same file, not changed yet
+    assert other != 1
+    execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'gold', updated_at = ? WHERE id = ?",
+            [datetime(2026, 12, 3), other])  # fmt: skip
+    target.load(config, src)
+    after, deletes = live_files(target.iceberg.catalog().load_table(name))
+    assert path not in {f.file_path for f in after} and not deletes
+    assert len(after) == len(data) + 1  # rewritten one in, changed rows in, file out
     full = Target(tmp_path / "b")
     full.load(config, src, "full")
     assert target.every_output(config) == full.every_output(config)
-    paths = [target.lake.path(target.lake.key_of(f)) for f in after]
-    with duckdb.connect() as con:
-        plain = con.execute("SELECT * FROM read_parquet(?, union_by_name = true)", [paths])
-        assert sorted(plain.fetchall()) == target.rows(config, ACCOUNT)
+    untouched = next(f for f in data if f.file_path in {a.file_path for a in after}
+                     and f.record_count == 7)  # fmt: skip
+    [third] = pq.read_table(target.lake.path(target.lake.key_of(untouched.file_path)),
+                            columns=["id"]).column("id").to_pylist()[:1]  # fmt: skip
+    execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'x', updated_at = ? WHERE id = ?",
+            [datetime(2026, 12, 4), third])  # fmt: skip
+    target.load(config, src)
+    assert live_files(target.iceberg.catalog().load_table(name))[1]  # a delete file again
+    target.load(config, src, "full")
+    table = target.iceberg.catalog().load_table(name)
+    assert live_files(table)[1] == []
+    assert table.current_snapshot().summary["total-delete-files"] == "0"  # type: ignore[union-attr]
 
 
 def test_a_full_load_is_split_into_files_and_a_clustered_change_rewrites_one(
     tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A full load's mirror comes in files of at most MIRROR_FILE_ROWS rows (in source order),
-    so changing a few neighbouring keys rewrites one of them, not the whole mirror."""
+    so changing a few neighbouring keys touches one of them, not the whole mirror (here the
+    2-row last file, all of it changed: rewritten, as past REWRITE_AT)."""
     monkeypatch.setattr(load_module, "MIRROR_FILE_ROWS", 7)
     config, target = sample_config(0), Target(tmp_path / "a")
     src = f"duckdb:///{source}"

@@ -27,25 +27,35 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pyiceberg.exceptions import NoSuchTableError
-from pyiceberg.expressions import AlwaysTrue
-from pyiceberg.io.pyarrow import parquet_files_to_data_files
 from pyiceberg.manifest import DataFile
 from pyiceberg.table import Table as IcebergTable
-from pyiceberg.table import TableProperties
 from sqlglot import exp
 
 from wmg_assets.datamart.config import DatamartConfig, JoinOutput, SourceTable
 from wmg_assets.datamart.watermark import read_watermark, utc_naive, write_watermark
 from wmg_assets.feeds.pipeline import nullable_schema, publish
 from wmg_resources.iceberg import IcebergResource
+from wmg_resources.iceberg_row_changes import (
+    applies_to,
+    commit_row_changes,
+    live_files,
+    position_delete_file,
+    supports_position_deletes,
+    write_position_deletes,
+)
 from wmg_resources.lake import LakeResource
 
 log = logging.getLogger(__name__)
 
 MIRROR_FILE_ROWS = 250_000
-"""Rows per data file of a full load's mirror. Mirrors are copy-on-write: a change rewrites
-the files holding its keys, so smaller files make a change clustered on few keys (recent
-ones, the usual CDC case) rewrite little; larger ones mean fewer files to plan."""
+"""Rows per data file of a full load's mirror: a data file is rewritten once changes have
+deleted `REWRITE_AT` of it, so smaller files are rewritten sooner and cheaper, larger ones
+mean fewer files to plan."""
+
+REWRITE_AT = 0.2
+"""Share of a data file's rows that, once deleted by position-delete files, gets it rewritten
+without them (copy-on-write) at the next change to it: reads stay within 1/(1-0.2) of a
+clean table's, and a change spread over the table rewrites it every ~20 runs, not every run."""
 
 
 class DatamartSourceError(RuntimeError):
@@ -231,13 +241,12 @@ class Mirrors:
         keys = publish(self.lake, files, f"{datamart_prefix(self.namespace, name)}/data", name,
                        run_id)  # fmt: skip
         table = self._table(name, schema)
-        had_rows = table.current_snapshot() is not None
+        data, deletes = live_files(table)  # every file out, delete files too
         with table.transaction() as tx:
             with tx.update_schema() as update:
                 update.union_by_name(schema)
-            if had_rows:
-                tx.delete(AlwaysTrue())
-            tx.add_files([self.lake.uri(k) for k in keys])
+            commit_row_changes(tx, table, removed=data + deletes,
+                               added_data=[self.lake.uri(k) for k in keys])  # fmt: skip
         return _snapshot_id(self.load(name))
 
     def upsert(self, name: str, file: Path, keys: list[str]) -> int | None:
@@ -259,9 +268,12 @@ class Mirrors:
         """In one snapshot, the rows of `<database>.<name>` whose `key` is among the `key`
         values of `keys_file` are removed and the rows of `rows_file` (if any) added.
 
-        Copy-on-write, file by file: only the data files that hold one of those keys are
-        rewritten (by DuckDB, without them), so a change clustered on few keys touches few
-        files; the table stays a plain Iceberg table any reader can read.
+        Merge-on-read: a data file holding such keys gets a position-delete file naming their
+        rows and is not rewritten, so a change costs what changed, clustered or spread over
+        the table. A data file whose deleted rows would reach `REWRITE_AT` of it is rewritten
+        without them instead (copy-on-write) and its delete files dropped, so reads stay fast;
+        so is every touched file of a table that takes no position deletes (see
+        `supports_position_deletes`, and a column named `file_row_number`).
         """
         if rows_file is not None:
             schema = nullable_schema(pq.read_schema(rows_file))
@@ -269,82 +281,153 @@ class Mirrors:
                 update.union_by_name(schema)
         table = self.load(name)
         assert table is not None
-        local = self.local_files(name)
+        files = self.local_files(name)
+        merge_on_read = supports_position_deletes(table) and files.has_positions()
+        rewrite: list[str] = []  # data files (table paths), rewritten without the keys
         rewritten: list[Path] = []
-        touched: list[DataFile] = []
+        delete_files: list[Path] = []  # new position-delete files, one per data file
         con = duckdb.connect()
         try:
             con.execute(f"CREATE TEMP TABLE __keys AS SELECT DISTINCT {_q(key)} AS k FROM "
                         f"{_read_parquet_sql([str(keys_file)])}")  # fmt: skip
-            hits = [] if not local else con.execute(
-                f"SELECT DISTINCT filename FROM {_read_parquet_sql(list(local), True)} "
-                f"WHERE {_q(key)} IN (SELECT k FROM __keys)"
-            ).fetchall()  # fmt: skip
-            for i, (path,) in enumerate(sorted(hits)):
-                touched.append(local[path])
-                out = self.scratch / f"{name}.rewrite-{i}.parquet"
-                kept = (
-                    f"SELECT * FROM {_read_parquet_sql([path])} AS f "
-                    f"WHERE NOT EXISTS (SELECT 1 FROM __keys WHERE k = f.{_q(key)})"
-                )
-                _copy_parquet(con, kept, out)
-                if pq.ParquetFile(out).metadata.num_rows:
-                    rewritten.append(out)
+            hits: dict[str, int] = {}
+            if files.data:
+                con.execute(
+                    "CREATE TEMP TABLE __hits AS SELECT __wmg_file AS file_path, __wmg_pos AS pos "
+                    f"FROM ({files.rows_sql(positions=True)}) "
+                    f"WHERE {_q(key)} IN (SELECT k FROM __keys)"
+                )  # fmt: skip
+                hits = dict(con.execute("SELECT file_path, count(*) FROM __hits GROUP BY 1")
+                            .fetchall())  # fmt: skip
+            deleted = files.deleted_rows(con)
+            for path, n in sorted(hits.items()):
+                total = files.by_path[path].record_count
+                if not merge_on_read or deleted.get(path, 0) + n >= REWRITE_AT * total:
+                    rewrite.append(path)
+                    out = self.scratch / f"{name}.rewrite-{len(rewrite)}.parquet"
+                    kept = (f"SELECT * FROM ({files.rows_sql(only=[path])}) AS f WHERE NOT "
+                            f"EXISTS (SELECT 1 FROM __keys WHERE k = f.{_q(key)})")  # fmt: skip
+                    _copy_parquet(con, kept, out)
+                    if pq.ParquetFile(out).metadata.num_rows:
+                        rewritten.append(out)
+                else:
+                    out = self.scratch / f"{name}.deletes-{len(delete_files)}.parquet"
+                    positions = con.sql("SELECT file_path, pos FROM __hits WHERE file_path = "
+                                        f"{_literal(path)} ORDER BY pos")  # fmt: skip
+                    write_position_deletes(positions.to_arrow_reader(), out)
+                    delete_files.append(out)
         finally:
             con.close()
-        if not touched and rows_file is None:
+        if not hits and rows_file is None:
             return _snapshot_id(table)
+        removed = [files.by_path[p] for p in rewrite] + files.deletes_of(rewrite)
         prefix, token = f"{datamart_prefix(self.namespace, name)}/data", uuid.uuid4().hex
         published = publish(self.lake, rewritten, prefix, f"{name}.rewritten", token)
         if rows_file is not None:  # copied: the join rebuild reads it afterwards
             published += publish(self.lake, [rows_file], prefix, name, token, move=False)
+        delete_keys = publish(self.lake, delete_files, prefix, f"{name}.deletes", token,
+                              move=False)  # fmt: skip
+        deletes = [position_delete_file(local, self.lake.uri(k))
+                   for local, k in zip(delete_files, delete_keys, strict=True)]  # fmt: skip
+        added = [self.lake.uri(k) for k in published]
+        published += delete_keys
         try:
-            self._commit_replacement(table, touched, [self.lake.uri(k) for k in published])
+            with table.transaction() as tx:
+                commit_row_changes(tx, table, removed=removed, added_data=added,
+                                   added_deletes=deletes)  # fmt: skip
         except Exception:
             for k in published:
                 self.lake.delete(k)
             raise
-        log.info("%s.%s: %d data file(s) rewritten without the changed %s key(s), %d added",
-                 self.namespace, name, len(touched), key, len(published))  # fmt: skip
+        log.info("%s.%s: %d changed %s key(s): %d data file(s) given position deletes, %d "
+                 "rewritten, %d added", self.namespace, name, sum(hits.values()), key,
+                 len(delete_files), len(rewrite), len(added))  # fmt: skip
         return _snapshot_id(self.load(name))
 
-    @staticmethod
-    def _commit_replacement(table: IcebergTable, removed: list[DataFile], added: list[str]) -> None:
-        """One snapshot: the `removed` data files out, the Parquet files at `added` in."""
-        with table.transaction() as tx:
-            if not removed:
-                tx.add_files(added)
-                return
-            if tx.table_metadata.name_mapping() is None:  # files without field ids, by name
-                mapping = tx.table_metadata.schema().name_mapping.model_dump_json()
-                tx.set_properties({TableProperties.DEFAULT_NAME_MAPPING: mapping})
-            with tx.update_snapshot().overwrite() as overwrite:
-                for data_file in removed:
-                    overwrite.delete_data_file(data_file)
-                for data_file in parquet_files_to_data_files(
-                    table.io, tx.table_metadata, iter(added)
-                ):
-                    overwrite.append_data_file(data_file)
-
-    def local_files(self, name: str) -> dict[str, DataFile]:
-        """A mirror's current data files by local path: the files themselves in a local
-        lake; from S3, downloads into the run's scratch folder, each made once per run."""
+    def local_files(self, name: str) -> "MirrorFiles":
+        """A mirror's current data and delete files by local path: the files themselves in a
+        local lake; from S3, downloads into the run's scratch folder, each made once per run."""
         table = self.load(name)
         assert table is not None
-        local = {}
-        for task in table.scan().plan_files():
-            key = self.lake.key_of(task.file.file_path)
-            path = Path(self.lake.path(key))
-            if self.lake.is_s3:
-                path = self.scratch / "mirror" / key.replace("/", "__")
-                if not path.exists():
-                    self.lake.download(key, path.parent)
-            local[str(path)] = task.file
-        return local
+        data, deletes = live_files(table)
+        return MirrorFiles(
+            data={self._local(f.file_path): f for f in data},
+            deletes={self._local(f.file_path): f for f in deletes},
+            columns=[c.name for c in table.schema().columns],
+        )
+
+    def _local(self, file_path: str) -> str:
+        key = self.lake.key_of(file_path)
+        if not self.lake.is_s3:
+            return str(self.lake.path(key))
+        path = self.scratch / "mirror" / key.replace("/", "__")
+        if not path.exists():
+            self.lake.download(key, path.parent)
+        return str(path)
+
+
+@dataclass
+class MirrorFiles:
+    """A mirror's current files, local: its data files and position-delete files, each by
+    local path with its Iceberg entry (whose `file_path` is the path the table knows)."""
+
+    data: dict[str, DataFile]
+    deletes: dict[str, DataFile]
+    columns: list[str]
+
+    @property
+    def by_path(self) -> dict[str, DataFile]:
+        """The data files by their path in the table."""
+        return {f.file_path: f for f in self.data.values()}
+
+    def has_positions(self) -> bool:
+        """Whether DuckDB can tell each row's position (a column of that name hides it)."""
+        return not any(c.lower() == "file_row_number" for c in self.columns)
+
+    def rows_sql(self, only: list[str] | None = None, positions: bool = False) -> str:
+        """DuckDB SQL of the mirror's rows (of the data files at the table paths `only`): the
+        data files' rows less the rows the delete files delete. With `positions`, each row's
+        data file (`__wmg_file`, its table path) and 0-based row in it (`__wmg_pos`) too."""
+        local = {f.file_path: p for p, f in self.data.items()}
+        files = [local[p] for p in only] if only is not None else list(self.data)
+        if not self.deletes and not positions:
+            return f"SELECT * FROM {_read_parquet_sql(files)}"
+        with_pos = self.has_positions()  # else __wmg_pos is null
+        if self.deletes and not with_pos:
+            raise DatamartSourceError(
+                "a mirror with position deletes has a column named file_row_number, which "
+                "hides each row's position from DuckDB: run a full load to rewrite it"
+            )
+        paths = ", ".join(f"({_literal(p)}, {_literal(self.data[p].file_path)})" for p in files)
+        scan = (
+            f"SELECT d.* EXCLUDE (__wmg_local{', file_row_number' * with_pos}), "
+            f"p.file_path AS __wmg_file, "
+            f"{'d.file_row_number' if with_pos else 'NULL::BIGINT'} AS __wmg_pos FROM "
+            f"{_read_parquet_sql(files, filename='__wmg_local', positions=with_pos)} AS d "
+            f"JOIN (VALUES {paths}) AS p(local_path, file_path) ON d.__wmg_local = p.local_path"
+        )
+        if self.deletes:
+            scan = (f"SELECT * FROM ({scan}) AS r WHERE NOT EXISTS (SELECT 1 FROM "
+                    f"{_read_parquet_sql(list(self.deletes))} AS x "
+                    "WHERE x.file_path = r.__wmg_file AND x.pos = r.__wmg_pos)")  # fmt: skip
+        return scan if positions else f"SELECT * EXCLUDE (__wmg_file, __wmg_pos) FROM ({scan})"
+
+    def deleted_rows(self, con: Any) -> dict[str, int]:
+        """Rows the delete files delete, per data file (table path)."""
+        if not self.deletes:
+            return {}
+        deletes = _read_parquet_sql(list(self.deletes))
+        return dict(con.execute(f"SELECT file_path, count(*) FROM {deletes} GROUP BY 1").fetchall())
+
+    def deletes_of(self, removed: list[str]) -> list[DataFile]:
+        """The delete files that apply to none of the data files left once the data files at
+        the table paths `removed` are gone (each names one data file: `position_delete_file`)."""
+        left = set(self.by_path) - set(removed)
+        return [d for d in self.deletes.values() if not any(applies_to(d, p) for p in left)]
 
 
 def changed_rows(
-    increment: list[Path], mirror_files: list[str], keys: list[str], out: Path, old_out: Path
+    increment: list[Path], mirror_files: MirrorFiles, keys: list[str], out: Path, old_out: Path
 ) -> int:
     """Rows of the `increment` files that are new or differ from the mirror's row with the
     same key (the lag window re-reads rows already loaded), written to `out` and counted; the
@@ -354,7 +437,7 @@ def changed_rows(
         inc = _read_parquet_sql([str(p) for p in increment])
         columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {inc}").fetchall()]
         cols = ", ".join(_q(c) for c in columns)
-        mirror = _read_parquet_sql(mirror_files) if mirror_files else None
+        mirror = f"({mirror_files.rows_sql()})" if mirror_files.data else None
         query = f"SELECT {cols} FROM {inc}"
         if mirror:
             same_keys = " AND ".join(f"m.{_q(k)} = i.{_q(k)}" for k in keys)
@@ -375,10 +458,15 @@ def changed_rows(
 
 
 def _total_records(table: IcebergTable | None) -> int:
-    """Rows in a table, from its current snapshot's summary (no data read)."""
+    """Rows in a table, from its current snapshot's summary (no data read): its data files'
+    rows less the rows its position-delete files delete (each row deleted once, by a delete
+    file that goes when its data file goes: see `Mirrors.replace_rows`)."""
     snapshot = table.current_snapshot() if table is not None else None
-    total = snapshot.summary.get("total-records") if snapshot and snapshot.summary else None
-    return int(total) if total is not None else -1
+    summary = snapshot.summary if snapshot and snapshot.summary else None
+    records = summary.get("total-records") if summary is not None else None
+    if summary is None or records is None:
+        return -1
+    return int(records) - int(summary.get("total-position-deletes") or 0)
 
 
 def _snapshot_id(table: IcebergTable | None) -> int | None:
@@ -458,11 +546,20 @@ class Changes:
     old: dict[str, Path] = field(default_factory=dict)
 
 
-def _read_parquet_sql(files: list[str], filename: bool = False) -> str:
-    """DuckDB's reader of Parquet files, columns matched by name (and with `filename`, each
-    row's file path in a `filename` column)."""
+def _read_parquet_sql(files: list[str], filename: str = "", positions: bool = False) -> str:
+    """DuckDB's reader of Parquet files, columns matched by name; with `filename`, each row's
+    file path in a column of that name, with `positions` its row in `file_row_number`."""
     listing = ", ".join(exp.Literal.string(f).sql("duckdb") for f in files)
-    return f"read_parquet([{listing}], union_by_name = true{', filename = true' * filename})"
+    options = "union_by_name = true"
+    if filename:
+        options += f", filename = {exp.Literal.string(filename).sql('duckdb')}"
+    if positions:
+        options += ", file_row_number = true"
+    return f"read_parquet([{listing}], {options})"
+
+
+def _literal(text: str) -> str:
+    return exp.Literal.string(text).sql("duckdb")
 
 
 def _copy_parquet(con: Any, query: str, out: Path) -> None:
@@ -516,7 +613,8 @@ def rebuild_join(
     try:
         columns_of = {}
         for name in [join.base, *(w.table for w in join.with_)]:
-            _parquet_view(con, name, list(mirrors.local_files(name)))
+            files = mirrors.local_files(name)
+            con.execute(f"CREATE OR REPLACE VIEW {_q(name)} AS {files.rows_sql()}")
             columns_of[name] = [d[0] for d in con.execute(f"DESCRIBE {_q(name)}").fetchall()]
         query = join_sql(join, columns_of)
         if not partial:
@@ -578,7 +676,7 @@ def run_datamart(
                 if rows and not table_full:
                     changed = Path(scratch) / f"{table.name}.changed.parquet"
                     replaced = Path(scratch) / f"{table.name}.old.parquet"
-                    load.rows_changed = changed_rows(parts, list(mirrors.local_files(table.name)),
+                    load.rows_changed = changed_rows(parts, mirrors.local_files(table.name),
                                                      table.keys, changed, replaced)  # fmt: skip
                     parts = [changed]
                     if load.rows_changed:
