@@ -249,10 +249,13 @@ class Mirrors:
                                added_data=[self.lake.uri(k) for k in keys])  # fmt: skip
         return _snapshot_id(self.load(name))
 
-    def upsert(self, name: str, file: Path, keys: list[str]) -> int | None:
-        """Rows of `file` replace the rows with the same key, the others are added."""
+    def upsert(
+        self, name: str, file: Path, keys: list[str], known: "Positions | None" = None
+    ) -> int | None:
+        """Rows of `file` replace the rows with the same key (where they are: `known`), the
+        others are added."""
         if len(keys) == 1:  # the rows are known to be new or changed
-            return self.replace_rows(name, keys[0], file, file)
+            return self.replace_rows(name, keys[0], file, file, known)
         rows = pq.read_table(file)
         table = self._table(name, nullable_schema(rows.schema))
         with table.update_schema() as update:
@@ -263,10 +266,16 @@ class Mirrors:
         return _snapshot_id(self.load(name))
 
     def replace_rows(
-        self, name: str, key: str, keys_file: Path, rows_file: Path | None
+        self,
+        name: str,
+        key: str,
+        keys_file: Path,
+        rows_file: Path | None,
+        known: "Positions | None" = None,
     ) -> int | None:
         """In one snapshot, the rows of `<database>.<name>` whose `key` is among the `key`
-        values of `keys_file` are removed and the rows of `rows_file` (if any) added.
+        values of `keys_file` are removed and the rows of `rows_file` (if any) added. `known`
+        says where those rows are, if already found (used while the mirror is unchanged).
 
         Merge-on-read: a data file holding such keys gets a position-delete file naming their
         rows and is not rewritten, so a change costs what changed, clustered or spread over
@@ -291,12 +300,16 @@ class Mirrors:
             con.execute(f"CREATE TEMP TABLE __keys AS SELECT DISTINCT {_q(key)} AS k FROM "
                         f"{_read_parquet_sql([str(keys_file)])}")  # fmt: skip
             hits: dict[str, int] = {}
-            if files.data:
+            if files.data and known is not None and known.snapshot_id == files.snapshot_id:
+                con.execute("CREATE TEMP TABLE __hits AS SELECT file_path, pos FROM "
+                            f"{_read_parquet_sql([str(known.file)])}")  # fmt: skip
+            elif files.data:
                 con.execute(
                     "CREATE TEMP TABLE __hits AS SELECT __wmg_file AS file_path, __wmg_pos AS pos "
                     f"FROM ({files.rows_sql(positions=True)}) "
                     f"WHERE {_q(key)} IN (SELECT k FROM __keys)"
                 )  # fmt: skip
+            if files.data:
                 hits = dict(con.execute("SELECT file_path, count(*) FROM __hits GROUP BY 1")
                             .fetchall())  # fmt: skip
             deleted = files.deleted_rows(con)
@@ -354,6 +367,7 @@ class Mirrors:
             data={self._local(f.file_path): f for f in data},
             deletes={self._local(f.file_path): f for f in deletes},
             columns=[c.name for c in table.schema().columns],
+            snapshot_id=_snapshot_id(table),
         )
 
     def _local(self, file_path: str) -> str:
@@ -374,6 +388,7 @@ class MirrorFiles:
     data: dict[str, DataFile]
     deletes: dict[str, DataFile]
     columns: list[str]
+    snapshot_id: int | None
 
     @property
     def by_path(self) -> dict[str, DataFile]:
@@ -427,34 +442,47 @@ class MirrorFiles:
 
 
 def changed_rows(
-    increment: list[Path], mirror_files: MirrorFiles, keys: list[str], out: Path, old_out: Path
-) -> int:
+    increment: list[Path], mirror_files: "MirrorFiles", keys: list[str], out: Path, old_out: Path
+) -> "Positions | None":
     """Rows of the `increment` files that are new or differ from the mirror's row with the
-    same key (the lag window re-reads rows already loaded), written to `out` and counted; the
-    mirror's versions of those rows go to `old_out`."""
+    same key (the lag window re-reads rows already loaded), written to `out`; the mirror's
+    versions of those rows go to `old_out`. The mirror is read once; where its old versions
+    are (data file, row) is returned, for `Mirrors.replace_rows` (None: no mirror)."""
     con = duckdb.connect()
     try:
         inc = _read_parquet_sql([str(p) for p in increment])
         columns = [d[0] for d in con.execute(f"DESCRIBE SELECT * FROM {inc}").fetchall()]
         cols = ", ".join(_q(c) for c in columns)
-        mirror = f"({mirror_files.rows_sql()})" if mirror_files.data else None
         query = f"SELECT {cols} FROM {inc}"
-        if mirror:
-            same_keys = " AND ".join(f"m.{_q(k)} = i.{_q(k)}" for k in keys)
-            query += (f" EXCEPT SELECT {', '.join(f'm.{_q(c)}' for c in columns)} FROM {mirror} m"
-                      f" WHERE EXISTS (SELECT 1 FROM {inc} i WHERE {same_keys})")  # fmt: skip
+        changed = f"read_parquet({_literal(str(out))})"
+        if not mirror_files.data:
+            _copy_parquet(con, query, out)
+            _copy_parquet(con, f"SELECT * FROM {changed} WHERE false", old_out)
+            return None
+        same_keys = " AND ".join(f"m.{_q(k)} = i.{_q(k)}" for k in keys)
+        con.execute(f"CREATE TEMP TABLE __old AS SELECT * FROM "
+                    f"({mirror_files.rows_sql(positions=True)}) AS m "
+                    f"WHERE EXISTS (SELECT 1 FROM {inc} i WHERE {same_keys})")  # fmt: skip
+        query += f" EXCEPT SELECT {', '.join(f'm.{_q(c)}' for c in columns)} FROM __old m"
         _copy_parquet(con, query, out)
-        changed = f"read_parquet({exp.Literal.string(str(out)).sql('duckdb')})"
-        if mirror:
-            same_keys = " AND ".join(f"m.{_q(k)} = c.{_q(k)}" for k in keys)
-            old_query = (f"SELECT m.* FROM {mirror} m "
-                         f"WHERE EXISTS (SELECT 1 FROM {changed} c WHERE {same_keys})")  # fmt: skip
-        else:
-            old_query = f"SELECT * FROM {changed} WHERE false"
-        _copy_parquet(con, old_query, old_out)
-        return pq.ParquetFile(out).metadata.num_rows
+        replaced = (f"FROM __old m WHERE EXISTS (SELECT 1 FROM {changed} i "
+                    f"WHERE {same_keys})")  # fmt: skip
+        _copy_parquet(con, f"SELECT * EXCLUDE (__wmg_file, __wmg_pos) {replaced}", old_out)
+        positions = old_out.with_name(old_out.stem + ".positions.parquet")
+        _copy_parquet(con, f"SELECT __wmg_file AS file_path, __wmg_pos AS pos {replaced}",
+                      positions)  # fmt: skip
+        return Positions(mirror_files.snapshot_id, positions)
     finally:
         con.close()
+
+
+@dataclass
+class Positions:
+    """Where rows are in a mirror (at its snapshot `snapshot_id`): a Parquet `file` of
+    `(file_path, pos)`."""
+
+    snapshot_id: int | None
+    file: Path
 
 
 def _total_records(table: IcebergTable | None) -> int:
@@ -544,6 +572,7 @@ class Changes:
 
     new: dict[str, Path] = field(default_factory=dict)
     old: dict[str, Path] = field(default_factory=dict)
+    positions: dict[str, "Positions | None"] = field(default_factory=dict)  # of the old ones
 
 
 def _read_parquet_sql(files: list[str], filename: str = "", positions: bool = False) -> str:
@@ -676,11 +705,13 @@ def run_datamart(
                 if rows and not table_full:
                     changed = Path(scratch) / f"{table.name}.changed.parquet"
                     replaced = Path(scratch) / f"{table.name}.old.parquet"
-                    load.rows_changed = changed_rows(parts, mirrors.local_files(table.name),
-                                                     table.keys, changed, replaced)  # fmt: skip
+                    known = changed_rows(parts, mirrors.local_files(table.name), table.keys,
+                                         changed, replaced)  # fmt: skip
+                    load.rows_changed = pq.ParquetFile(changed).metadata.num_rows
                     parts = [changed]
                     if load.rows_changed:
                         changes.new[table.name], changes.old[table.name] = changed, replaced
+                        changes.positions[table.name] = known
                 log.info("%s: read %d row(s) of %s (%s), %d new or changed", config.database_name,
                          rows, table.name, scope, load.rows_changed)  # fmt: skip
                 if load.rows_changed or table_full:
@@ -698,7 +729,8 @@ def run_datamart(
                                    files[table.name][0])  # fmt: skip
                 load.snapshot_id = (
                     mirrors.replace(table.name, files[table.name], run_id) if load.full
-                    else mirrors.upsert(table.name, files[table.name][0], table.keys)
+                    else mirrors.upsert(table.name, files[table.name][0], table.keys,
+                                        changes.positions.get(table.name))
                 )  # fmt: skip
             any_full = any(t.full for t in result.tables.values())
             for join in config.joins:
