@@ -1,10 +1,12 @@
 """What a newcomer types first: `wmg --version`, `wmg query` with its row limit and SQL from
 stdin, `wmg plan` on a missing file — answered in one line, no traceback."""
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from tests.fresh_process import run_fresh
 from wmg_assets.cli import app
 
 
@@ -243,3 +245,26 @@ def test_a_broken_gold_project_does_not_stop_a_feeds_ingest(
     assert "gold refresh failed" in refreshed.stderr and "gold.yml" in refreshed.stderr
     checked = runner.invoke(app, ["check"])
     assert checked.exit_code == 1 and "FAIL config gold/" in checked.output
+
+
+def test_an_ingest_loads_the_feeds_definitions_alone(wmg_env: Path) -> None:
+    """`wmg ingest` runs a feed's job: the asset modules of APIs, datamarts, migration and ELT
+    (and what only they import) stay unimported, while `wmg datamart run` in the same
+    process still finds its assets."""
+    from tests.conftest import SAMPLE_DIR
+
+    probe = (
+        "import json, sys\nfrom wmg_assets.ingest import Ingestor\n"
+        "from wmg_resources.settings import load_settings\n"
+        "ingestor = Ingestor(load_settings())\n"
+        f"[outcome] = ingestor.ingest([__import__('pathlib').Path({str(SAMPLE_DIR)!r}) / "
+        "'orders_2026_11_01.csv'])\n"
+        "others = ('wmg_assets.api.assets', 'wmg_assets.datamart.load', 'wmg_resources.api',"
+        " 'wmg_assets.migration.assets', 'wmg_assets.migration.elt_assets', 'authlib')\n"
+        "print(json.dumps([outcome.error, sorted(set(others) & set(sys.modules))]))\n"
+        "keys = ingestor.defs.resolve_asset_graph().get_all_asset_keys()\n"
+        "print(json.dumps(sorted(k.to_user_string() for k in keys if 'account' in str(k))))\n"
+    )
+    first, second = run_fresh(probe)[-2:]
+    assert json.loads(first) == [None, []]
+    assert json.loads(second), "the full definitions hold the datamart's assets"

@@ -12,7 +12,7 @@ from wmg_assets.cli import app
 from wmg_assets.datamart.config import load_datamarts
 from wmg_assets.feeds.config import FeedConfigError
 from wmg_assets.migration.config import load_sql_codebases
-from wmg_assets.migration.elt_assets import load_elt_jobs
+from wmg_assets.migration.elt.steps import load_elt_jobs
 
 # (folder under config/, sample file, a field of it, the misspelling written instead)
 TYPOS = [

@@ -685,8 +685,8 @@ def _config_checks(settings) -> list[tuple[str, Any]]:
     from wmg_assets.feeds.config import feeds_of
     from wmg_assets.gold.project import prepared_gold_project
     from wmg_assets.migration.config import load_ddl_sources, load_sql_codebases
-    from wmg_assets.migration.data_assets import load_data_specs
-    from wmg_assets.migration.elt_assets import load_elt_jobs
+    from wmg_assets.migration.data.specs import load_data_specs
+    from wmg_assets.migration.elt.steps import load_elt_jobs
 
     c = settings.config_dir
     return [

@@ -4,6 +4,7 @@ This is what `wmg ingest` and `wmg demo` do; runs go to `$DAGSTER_HOME` (default
 `$WMG_HOME/dagster`) so that `dagster dev` shows them like any other run.
 """
 
+import functools
 import logging
 import os
 import re
@@ -154,13 +155,10 @@ class Ingestor:
         """`on_config_error`: told of a broken non-feed config file, whose assets are then
         left out (see `load_definitions_from`); without it such a file is an error (gold and
         datamart runs need their own config whole)."""
-        from wmg_assets.definitions import load_definitions_from
-
         self.settings = settings
         self.feeds: list[FeedConfig] = feeds_of(settings)
-        self.defs = defs or load_definitions_from(
-            settings, on_config_error or _raise, with_gold=False
-        )
+        self._defs = defs
+        self._on_config_error = on_config_error or _raise
         self.lake: LakeResource = build_resources(settings, env_vars=False)["lake"]  # type: ignore[assignment]
         self.instance = dagster_instance(settings)
         self.on_run_log: Callable[[str], None] | None = None  # a run's steps and log lines
@@ -173,6 +171,25 @@ class Ingestor:
             REPOSITORY_TAG: LOCATION_REPOSITORY,
             **({RELOAD_TAG: "true"} if reload else {}),
         }
+
+    @functools.cached_property
+    def defs(self) -> dg.Definitions:
+        """Every definition but the gold models (a datamart run's)."""
+        from wmg_assets.definitions import load_definitions_from
+
+        return self._defs or load_definitions_from(
+            self.settings, self._on_config_error, with_gold=False
+        )
+
+    @functools.cached_property
+    def feed_defs(self) -> dg.Definitions:
+        """The feeds' definitions alone (a feed run's: it selects nothing else, and the other
+        kinds' modules stay unimported)."""
+        from wmg_assets.definitions import load_definitions_from
+
+        return self._defs or load_definitions_from(
+            self.settings, self._on_config_error, with_gold=False, feeds_only=True
+        )
 
     def ingest(
         self,
@@ -204,7 +221,8 @@ class Ingestor:
         from wmg_assets.feeds.file_requests import FEED_TAG, FILE_TAG, OUTCOME_TAG, SOURCE_TAG
 
         tags = {**self.tags, SOURCE_TAG: "cli", FEED_TAG: feed.name, FILE_TAG: path.name}
-        run = self.run_job(self.defs, feed_job_name(feed), {**tags, "dagster/partition": path.name})
+        tags["dagster/partition"] = path.name
+        run = self.run_job(self.feed_defs, feed_job_name(feed), tags)
         outcome.run_id = run.run_id
         outcome.checks = run.check_results()
         if not run.success:

@@ -116,7 +116,8 @@ def test_the_data_asset_and_its_blocking_reconciled_check(urls: dict[str, str],
                                                           tmp_path: Path) -> None:  # fmt: skip
     import dagster as dg
 
-    from wmg_assets.migration.data_assets import build_data_asset, load_data_specs
+    from wmg_assets.migration.data.specs import load_data_specs
+    from wmg_assets.migration.data_assets import build_data_asset
     from wmg_resources.warehouse import WarehouseResource
 
     folder = tmp_path / "data"

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.fresh_process import run_fresh
+
 BIN = Path(sys.executable).parent
 
 MIXED = """.LOGON tdprod/etl_user,S3cr3t!
@@ -59,7 +61,4 @@ def test_converting_a_file_imports_no_dagster_nor_engine(tmp_path: Path) -> None
         " 'pydantic_settings')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            timeout=120, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["SELECT COALESCE(a, 0) FROM t;", "[]"]
+    assert run_fresh(probe, timeout=120) == ["SELECT COALESCE(a, 0) FROM t;", "[]"]

@@ -14,12 +14,15 @@ scope: contacts.read                   # optional
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from pydantic import BaseModel, ConfigDict, Field
 
 from wmg_assets.feeds.config import Identifier, load_yaml_models
-from wmg_resources.api import ApiResource
+
+if TYPE_CHECKING:  # imported when a resource is made: loading the configs stays light
+    from wmg_resources.api import ApiResource
 
 EnvName = str
 
@@ -42,8 +45,10 @@ class ApiSourceConfig(BaseModel):
     def resource_key(self) -> str:
         return f"api_{self.name}"
 
-    def resource(self) -> ApiResource:
+    def resource(self) -> "ApiResource":
         """The API's resource; the credentials stay environment variables (never values)."""
+        from wmg_resources.api import ApiResource
+
         return ApiResource(
             base_url=self.base_url,
             token_url=self.token_url,

@@ -5,31 +5,15 @@ metadata and a blocking check `reconciled` holding the differences; each copy wr
 audit row to `wmg.job_sts` (SUCCESS, or FAILED with the error)."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import dagster as dg
-import yaml
 
-from wmg_assets.feeds.config import FeedConfigError
 from wmg_assets.migration.data.copy import CopyResult, copy_table
 from wmg_assets.migration.data.migrate import connection_url, spec_staging
-from wmg_assets.migration.data.specs import TableSpec, read_specs
+from wmg_assets.migration.data.specs import TableSpec
 from wmg_resources.databases import connect_database
 from wmg_resources.warehouse import WarehouseResource
 from wmg_resources.warehouse.audit import attempt_row, write_audit_row
-
-
-def load_data_specs(directory: Path) -> list[tuple[str, TableSpec]]:
-    """(spec name, row) of every valid row of `directory/*.yaml`; an invalid row is an
-    error naming the file, row and field (a definition must not silently lose a table)."""
-    found = []
-    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
-        specs, invalid = read_specs(path)
-        if invalid:
-            raise FeedConfigError(f"{path}: {'; '.join(str(i) for i in invalid)}")
-        name = (yaml.safe_load(path.read_text()) or {}).get("name") or path.stem
-        found += [(str(name), spec) for spec in specs]
-    return found
 
 
 def data_asset_key(name: str, spec: TableSpec) -> dg.AssetKey:

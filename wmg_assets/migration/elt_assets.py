@@ -9,7 +9,6 @@ statement."""
 
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -146,16 +145,3 @@ def build_elt_job(job: JobConfig):
         selection=dg.AssetSelection.assets(*keys),
         description=job.description or f"The ELT job {job.name}.",
     )
-
-
-def load_elt_jobs(directory: Path) -> list[JobConfig]:
-    """The ELT jobs of `directory` for the definitions. A broken job file is a config error
-    like any other (`FeedConfigError`): the definitions leave the ELT jobs out with a
-    warning instead of failing, so a typo there never stops the feeds."""
-    from wmg_assets.feeds.config import FeedConfigError
-    from wmg_assets.migration.elt.steps import EltConfigError, load_jobs
-
-    try:
-        return load_jobs(directory) if directory.is_dir() else []
-    except EltConfigError as e:
-        raise FeedConfigError(str(e)) from e

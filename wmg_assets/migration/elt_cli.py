@@ -13,7 +13,7 @@ elt_app = typer.Typer(help="Restartable ELT jobs (config/elt/*.yaml).", no_args_
 
 def _jobs():
     from wmg_assets.feeds.config import FeedConfigError
-    from wmg_assets.migration.elt_assets import load_elt_jobs
+    from wmg_assets.migration.elt.steps import load_elt_jobs
     from wmg_resources.settings import load_settings
 
     settings = load_settings()

@@ -135,3 +135,18 @@ def read_specs(path: Path, model: type[M] = TableSpec, separator: str = "#",
         raise ValueError(f"{path}: the header has no {', '.join(missing)} (fields: "
                          f"{'#'.join(FIELDS)})")  # fmt: skip
     return _validated(list(reader), model)
+
+
+def load_data_specs(directory: Path) -> list[tuple[str, TableSpec]]:
+    """(spec name, row) of every valid row of `directory/*.yaml`; an invalid row is an
+    error naming the file, row and field (a definition must not silently lose a table)."""
+    from wmg_assets.feeds.config import FeedConfigError  # the definitions' config error
+
+    found = []
+    for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+        specs, invalid = read_specs(path)
+        if invalid:
+            raise FeedConfigError(f"{path}: {'; '.join(str(i) for i in invalid)}")
+        name = (yaml.safe_load(path.read_text()) or {}).get("name") or path.stem
+        found += [(str(name), spec) for spec in specs]
+    return found

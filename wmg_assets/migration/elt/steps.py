@@ -234,3 +234,15 @@ def build_step(config: StepConfig) -> Step:
 def job_params(job: JobConfig, step: StepConfig, runtime: Mapping[str, Any]) -> Params:
     """A step's parameters: runtime values over the step's, over the job's defaults."""
     return Params(runtime=dict(runtime), job_arguments=dict(step.params), defaults=dict(job.params))
+
+
+def load_elt_jobs(directory: Path) -> list[JobConfig]:
+    """The ELT jobs of `directory` for the definitions. A broken job file is a config error
+    like any other (`FeedConfigError`): the definitions leave the ELT jobs out with a
+    warning instead of failing, so a typo there never stops the feeds."""
+    from wmg_assets.feeds.config import FeedConfigError
+
+    try:
+        return load_jobs(directory) if directory.is_dir() else []
+    except EltConfigError as e:
+        raise FeedConfigError(str(e)) from e
