@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import ibis
 import psycopg
 import pyarrow.parquet as pq
 import pytest
@@ -277,6 +278,37 @@ def test_a_postgresql_source_with_aware_timestamps(tmp_path: Path, postgres_url:
     assert result.tables["events"].rows_read == 2  # both have changed_at >= 10:00 UTC
     assert result.tables["events"].rows_changed == 1
     assert [r[:2] for r in target.rows(config, "events")] == [(1, "a"), (2, "c")]
+
+
+def test_an_incremental_read_of_postgresql_uses_the_watermark_index(postgres_url: str) -> None:
+    """Rows are read through a server-side cursor, which PostgreSQL plans for its first 10%
+    by default: on a table without statistics (not analyzed yet, or stale after the very
+    changes an incremental run reads), that plan is a sequential scan of the whole table
+    (measured in B3: 70 ms instead of 1 ms for 10,000 of 1M rows). The source session plans
+    for every row."""
+    with psycopg.connect(postgres_url, autocommit=True) as con:
+        con.execute("CREATE TABLE big (id int PRIMARY KEY, v text, changed_at timestamp) "
+                    "WITH (autovacuum_enabled = false)")  # fmt: skip
+        con.execute("INSERT INTO big SELECT g, 'a', TIMESTAMP '2026-11-01' + g * INTERVAL "
+                    "'1 second' FROM generate_series(1, 200000) AS g")  # fmt: skip
+        con.execute("CREATE INDEX ON big (changed_at)")  # no statistics yet: never analyzed
+        con.execute("UPDATE big SET v = 'b', changed_at = TIMESTAMP '2027-01-01' "
+                    "WHERE id % 100 = 0")  # fmt: skip
+    source = load_module.connect_source(postgres_url)
+    try:
+        table = source.table("big")
+        column = table["changed_at"]
+        since = load_module._since_literal(column, datetime(2026, 12, 31))
+        query = ibis.to_sql(table.filter(column >= since), dialect="postgres")
+        explain = f"EXPLAIN DECLARE c CURSOR FOR {query}"
+        with psycopg.connect(postgres_url) as plain:  # the default: a sequential scan
+            assert "Seq Scan" in str(plain.execute(explain).fetchall())  # type: ignore[call-overload]
+        cursor = source.raw_sql(explain)
+        plan = str(cursor.fetchall())
+        cursor.close()
+        assert "Seq Scan" not in plan and "big_changed_at_idx" in plan, plan
+    finally:
+        source.disconnect()
 
 
 # -- the property: after every incremental run, every output equals a full load -------------

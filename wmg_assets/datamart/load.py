@@ -121,7 +121,14 @@ def connect_source(url: str) -> Any:
         return ibis.duckdb.connect(url.removeprefix("duckdb://"), read_only=True)
     if url.startswith("spark://"):
         return SparkCatalogSource(url.removeprefix("spark://").strip("/"))
-    return ibis.connect(url)
+    con: Any = ibis.connect(url)
+    if getattr(con, "name", "") == "postgres":
+        # Rows are read through a server-side cursor, which PostgreSQL plans for its first
+        # 10% by default: on a table with stale statistics (right after the changes an
+        # incremental run reads) that is a sequential scan instead of the watermark's index.
+        # Every row is read, so plan for all of them.
+        con.raw_sql("SET cursor_tuple_fraction = 1.0").close()
+    return con
 
 
 def source_tables(con: Any) -> set[str]:
@@ -217,6 +224,7 @@ class Mirrors:
     ):
         self.config, self.lake, self.catalog = config, lake, iceberg.catalog()
         self.namespace, self.scratch = config.database_name, scratch
+        self._files: dict[str, MirrorFiles] = {}  # see local_files
 
     def load(self, name: str) -> IcebergTable | None:
         try:
@@ -247,6 +255,7 @@ class Mirrors:
                 update.union_by_name(schema)
             commit_row_changes(tx, table, removed=data + deletes,
                                added_data=[self.lake.uri(k) for k in keys])  # fmt: skip
+        self._files.pop(name, None)
         return _snapshot_id(self.load(name))
 
     def upsert(
@@ -263,6 +272,7 @@ class Mirrors:
         table = self.load(name)
         assert table is not None
         table.upsert(rows.cast(table.schema().as_arrow()), join_cols=keys)
+        self._files.pop(name, None)
         return _snapshot_id(self.load(name))
 
     def replace_rows(
@@ -290,7 +300,7 @@ class Mirrors:
                 update.union_by_name(schema)
         table = self.load(name)
         assert table is not None
-        files = self.local_files(name)
+        files = self.local_files(name, table)
         merge_on_read = supports_position_deletes(table) and files.has_positions()
         rewrite: list[str] = []  # data files (table paths), rewritten without the keys
         rewritten: list[Path] = []
@@ -352,23 +362,31 @@ class Mirrors:
             for k in published:
                 self.lake.delete(k)
             raise
+        finally:
+            self._files.pop(name, None)
         log.info("%s.%s: %d changed %s key(s): %d data file(s) given position deletes, %d "
                  "rewritten, %d added", self.namespace, name, sum(hits.values()), key,
                  len(delete_files), len(rewrite), len(added))  # fmt: skip
         return _snapshot_id(self.load(name))
 
-    def local_files(self, name: str) -> "MirrorFiles":
+    def local_files(self, name: str, table: IcebergTable | None = None) -> "MirrorFiles":
         """A mirror's current data and delete files by local path: the files themselves in a
-        local lake; from S3, downloads into the run's scratch folder, each made once per run."""
-        table = self.load(name)
+        local lake; from S3, downloads into the run's scratch folder, each made once per run.
+        Listed once until the mirror changes: a commit here, or a `table` just loaded that
+        shows another snapshot or schema."""
+        cached = self._files.get(name)
+        if cached is not None and (table is None or cached.matches(table)):
+            return cached
+        table = table or self.load(name)
         assert table is not None
         data, deletes = live_files(table)
-        return MirrorFiles(
+        files = self._files[name] = MirrorFiles(
             data={self._local(f.file_path): f for f in data},
             deletes={self._local(f.file_path): f for f in deletes},
             columns=[c.name for c in table.schema().columns],
             snapshot_id=_snapshot_id(table),
         )
+        return files
 
     def _local(self, file_path: str) -> str:
         key = self.lake.key_of(file_path)
@@ -389,6 +407,11 @@ class MirrorFiles:
     deletes: dict[str, DataFile]
     columns: list[str]
     snapshot_id: int | None
+
+    def matches(self, table: IcebergTable) -> bool:
+        """Whether these are still `table`'s files (same snapshot, same columns)."""
+        columns = [c.name for c in table.schema().columns]
+        return self.snapshot_id == _snapshot_id(table) and self.columns == columns
 
     @property
     def by_path(self) -> dict[str, DataFile]:
