@@ -13,8 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+# DuckDB's Ibis backend (every step's engine) and pyiceberg's Parquet writer (every commit)
+# are imported with the definitions, not by a step while its threads parse.
+import ibis.backends.duckdb  # noqa: F401
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pyiceberg.io.pyarrow  # noqa: F401
 import tenacity
 from pyiceberg.exceptions import CommitFailedException, NoSuchTableError
 from pyiceberg.expressions import BooleanExpression, EqualTo
