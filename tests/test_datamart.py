@@ -148,6 +148,7 @@ def test_a_change_adds_position_deletes_and_rewrites_no_data_file(
         assert written.column("pos").to_pylist() == sorted(written.column("pos").to_pylist())
     snapshot = table.current_snapshot()
     assert snapshot is not None and snapshot.summary is not None
+    assert result.tables[ACCOUNT].snapshot_id == snapshot.snapshot_id  # the one committed
     summary = snapshot.summary
     assert summary.operation.value == "overwrite" and summary["total-position-deletes"] == "2"
     full = Target(tmp_path / "b")

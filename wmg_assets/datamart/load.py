@@ -256,7 +256,7 @@ class Mirrors:
             commit_row_changes(tx, table, removed=data + deletes,
                                added_data=[self.lake.uri(k) for k in keys])  # fmt: skip
         self._files.pop(name, None)
-        return _snapshot_id(self.load(name))
+        return _snapshot_id(table)  # the commit updated `table`
 
     def upsert(
         self, name: str, file: Path, keys: list[str], known: "Positions | None" = None
@@ -294,11 +294,13 @@ class Mirrors:
         so is every touched file of a table that takes no position deletes (see
         `supports_position_deletes`, and a column named `file_row_number`).
         """
-        if rows_file is not None:
+        if rows_file is None:
+            table = self.load(name)
+        else:
             schema = nullable_schema(pq.read_schema(rows_file))
-            with self._table(name, schema).update_schema() as update:
+            table = self._table(name, schema)
+            with table.update_schema() as update:  # updates `table` (as commits below do)
                 update.union_by_name(schema)
-        table = self.load(name)
         assert table is not None
         files = self.local_files(name, table)
         merge_on_read = supports_position_deletes(table) and files.has_positions()
@@ -367,7 +369,7 @@ class Mirrors:
         log.info("%s.%s: %d changed %s key(s): %d data file(s) given position deletes, %d "
                  "rewritten, %d added", self.namespace, name, sum(hits.values()), key,
                  len(delete_files), len(rewrite), len(added))  # fmt: skip
-        return _snapshot_id(self.load(name))
+        return _snapshot_id(table)
 
     def local_files(self, name: str, table: IcebergTable | None = None) -> "MirrorFiles":
         """A mirror's current data and delete files by local path: the files themselves in a
@@ -465,12 +467,17 @@ class MirrorFiles:
 
 
 def changed_rows(
-    increment: list[Path], mirror_files: "MirrorFiles", keys: list[str], out: Path, old_out: Path
+    increment: list[Path],
+    mirror_files: "MirrorFiles",
+    keys: list[str],
+    out: Path,
+    old_out: Path | None,
 ) -> "Positions | None":
     """Rows of the `increment` files that are new or differ from the mirror's row with the
     same key (the lag window re-reads rows already loaded), written to `out`; the mirror's
-    versions of those rows go to `old_out`. The mirror is read once; where its old versions
-    are (data file, row) is returned, for `Mirrors.replace_rows` (None: no mirror)."""
+    versions of those rows go to `old_out` (if given: the joins need them). The mirror is read
+    once; where its old versions are (data file, row) is returned, for `Mirrors.replace_rows`
+    (None: no mirror)."""
     con = duckdb.connect()
     try:
         inc = _read_parquet_sql([str(p) for p in increment])
@@ -480,7 +487,8 @@ def changed_rows(
         changed = f"read_parquet({_literal(str(out))})"
         if not mirror_files.data:
             _copy_parquet(con, query, out)
-            _copy_parquet(con, f"SELECT * FROM {changed} WHERE false", old_out)
+            if old_out is not None:
+                _copy_parquet(con, f"SELECT * FROM {changed} WHERE false", old_out)
             return None
         same_keys = " AND ".join(f"m.{_q(k)} = i.{_q(k)}" for k in keys)
         con.execute(f"CREATE TEMP TABLE __old AS SELECT * FROM "
@@ -490,8 +498,9 @@ def changed_rows(
         _copy_parquet(con, query, out)
         replaced = (f"FROM __old m WHERE EXISTS (SELECT 1 FROM {changed} i "
                     f"WHERE {same_keys})")  # fmt: skip
-        _copy_parquet(con, f"SELECT * EXCLUDE (__wmg_file, __wmg_pos) {replaced}", old_out)
-        positions = old_out.with_name(old_out.stem + ".positions.parquet")
+        if old_out is not None:
+            _copy_parquet(con, f"SELECT * EXCLUDE (__wmg_file, __wmg_pos) {replaced}", old_out)
+        positions = out.with_name(out.stem + ".positions.parquet")
         _copy_parquet(con, f"SELECT __wmg_file AS file_path, __wmg_pos AS pos {replaced}",
                       positions)  # fmt: skip
         return Positions(mirror_files.snapshot_id, positions)
@@ -718,6 +727,8 @@ def run_datamart(
             mirrors = Mirrors(config, lake, iceberg, Path(scratch))
             files: dict[str, list[Path]] = {}
             changes = Changes()
+            joined = {j.base for j in config.joins} | {w.table for j in config.joins
+                                                       for w in j.with_}  # fmt: skip
             for table in config.tables:
                 table_full = since is None or mirrors.load(table.name) is None
                 out = Path(scratch) / f"{table.name}.parquet"
@@ -728,12 +739,16 @@ def run_datamart(
                 if rows and not table_full:
                     changed = Path(scratch) / f"{table.name}.changed.parquet"
                     replaced = Path(scratch) / f"{table.name}.old.parquet"
+                    if table.name not in joined:
+                        replaced = None  # no join needs the versions a change replaced
                     known = changed_rows(parts, mirrors.local_files(table.name), table.keys,
                                          changed, replaced)  # fmt: skip
                     load.rows_changed = pq.ParquetFile(changed).metadata.num_rows
                     parts = [changed]
                     if load.rows_changed:
-                        changes.new[table.name], changes.old[table.name] = changed, replaced
+                        changes.new[table.name] = changed
+                        if replaced is not None:
+                            changes.old[table.name] = replaced
                         changes.positions[table.name] = known
                 log.info("%s: read %d row(s) of %s (%s), %d new or changed", config.database_name,
                          rows, table.name, scope, load.rows_changed)  # fmt: skip
