@@ -21,7 +21,7 @@ from wmg_assets.datamart.load import DatamartSourceError, run_datamart
 from wmg_assets.datamart.sample import create_sample_source, table_name
 from wmg_assets.datamart.watermark import read_watermark, watermark_key
 from wmg_resources.iceberg import IcebergResource
-from wmg_resources.iceberg_row_changes import FILE_PATH_FIELD_ID, live_files
+from wmg_resources.iceberg_row_changes import FILE_PATH_FIELD_ID, live_files, referenced_path
 from wmg_resources.lake import LakeResource
 
 ACCOUNT, RISK = table_name("account"), table_name("account_risk")
@@ -197,6 +197,30 @@ def test_a_data_file_is_rewritten_once_a_fifth_of_it_is_deleted(
     table = target.iceberg.catalog().load_table(name)
     assert live_files(table)[1] == []
     assert table.current_snapshot().summary["total-delete-files"] == "0"  # type: ignore[union-attr]
+
+
+def test_a_data_files_delete_files_are_merged_into_one_past_four(
+    tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five changes, each to one key of the same 30-row data file (below REWRITE_AT): four
+    delete files, then the fifth change merges them and its own rows into one."""
+    monkeypatch.setattr(load_module, "REWRITE_AT", 0.9)
+    config, target = sample_config(0), Target(tmp_path / "a")
+    src, name = f"duckdb:///{source}", f"{config.database_name}.{ACCOUNT}"
+    target.load(config, src)
+    [original] = live_files(target.iceberg.catalog().load_table(name))[0]
+    counts = []
+    for key in range(1, 6):
+        execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'vip', updated_at = ? WHERE id = ?",
+                [datetime(2026, 12, 1 + key), key])  # fmt: skip
+        target.load(config, src)
+        _, deletes = live_files(target.iceberg.catalog().load_table(name))
+        counts.append(sorted(d.record_count for d in deletes
+                             if referenced_path(d) == original.file_path))  # fmt: skip
+    assert counts == [[1], [1, 1], [1, 1, 1], [1, 1, 1, 1], [5]]
+    full = Target(tmp_path / "b")
+    full.load(config, src, "full")
+    assert target.every_output(config) == full.every_output(config)
 
 
 def test_a_full_load_is_split_into_files_and_a_clustered_change_rewrites_one(

@@ -45,6 +45,11 @@ POSITION_DELETE_SCHEMA = pa.schema([
 ])  # fmt: skip
 
 
+MERGE_MANIFESTS_OVER = 8
+"""Once a snapshot would keep more manifests of one kind (data, deletes) than this, unchanged,
+they are merged into one: each commit adds a manifest or two, and readers open every one."""
+
+
 def supports_position_deletes(table: Table) -> bool:
     """Position-delete files belong to format v2 (v1 has no deletes, v3 uses vectors)."""
     return table.format_version == 2
@@ -146,27 +151,49 @@ class _RowChanges(_SnapshotProducer["_RowChanges"]):
     def _existing_manifests(self) -> list[ManifestFile]:
         snapshot = self._transaction.table_metadata.current_snapshot()
         kept: list[ManifestFile] = []
+        unchanged: list[ManifestFile] = []
         for manifest in snapshot.manifests(self._io) if snapshot else []:
-            if not self._deleted_data_files:
-                kept.append(manifest)
-                continue
-            entries = manifest.fetch_manifest_entry(self._io, discard_deleted=True)
+            if manifest.added_files_count == 0 and manifest.existing_files_count == 0:
+                continue  # only files deleted by an earlier snapshot: nothing live
+            entries = [] if not self._deleted_data_files else manifest.fetch_manifest_entry(
+                self._io, discard_deleted=True
+            )  # fmt: skip
             if not any(e.data_file in self._deleted_data_files for e in entries):
-                kept.append(manifest)
+                unchanged.append(manifest)
                 continue
-            with self._writer(manifest.content, manifest.partition_spec_id) as writer:
-                for e in entries:
-                    removed = e.data_file in self._deleted_data_files
-                    writer.add_entry(ManifestEntry.from_args(
-                        status=ManifestEntryStatus.DELETED if removed
-                        else ManifestEntryStatus.EXISTING,
-                        snapshot_id=self._snapshot_id if removed else e.snapshot_id,
-                        sequence_number=e.sequence_number,
-                        file_sequence_number=e.file_sequence_number,
-                        data_file=e.data_file,
-                    ))  # fmt: skip
-            kept.append(writer.to_manifest_file())
+            removed = {e.data_file for e in entries} & self._deleted_data_files
+            kept.append(self._rewrite(manifest.content, manifest.partition_spec_id, entries,
+                                      removed))  # fmt: skip
+        for content in (ManifestContent.DATA, ManifestContent.DELETES):
+            same = [m for m in unchanged if m.content == content]
+            spec_ids = {m.partition_spec_id for m in same}
+            if len(same) <= MERGE_MANIFESTS_OVER or len(spec_ids) != 1:
+                kept += same
+                continue
+            entries = [e for m in same for e in m.fetch_manifest_entry(self._io, True)]
+            kept.append(self._rewrite(content, spec_ids.pop(), entries, set()))
         return kept
+
+    def _rewrite(
+        self,
+        content: ManifestContent,
+        spec_id: int,
+        entries: list[ManifestEntry],
+        removed: set[DataFile],
+    ) -> ManifestFile:
+        """A manifest of `entries`: those in `removed` as deleted by this snapshot, the others
+        as existing (their snapshot and sequence numbers kept)."""
+        with self._writer(content, spec_id) as writer:
+            for e in entries:
+                gone = e.data_file in removed
+                writer.add_entry(ManifestEntry.from_args(
+                    status=ManifestEntryStatus.DELETED if gone else ManifestEntryStatus.EXISTING,
+                    snapshot_id=self._snapshot_id if gone else e.snapshot_id,
+                    sequence_number=e.sequence_number,
+                    file_sequence_number=e.file_sequence_number,
+                    data_file=e.data_file,
+                ))  # fmt: skip
+        return writer.to_manifest_file()
 
     def _deleted_entries(self) -> list[ManifestEntry]:
         return []  # written with the manifests they came from, in _existing_manifests
@@ -195,6 +222,14 @@ def commit_row_changes(
             producer.append_data_file(data_file)
         for delete_file in added_deletes:
             producer.append_data_file(delete_file)
+
+
+def referenced_path(delete_file: DataFile) -> str | None:
+    """The one data file a position-delete file deletes from, if its bounds say so (as
+    `position_delete_file`'s do)."""
+    lower = (delete_file.lower_bounds or {}).get(FILE_PATH_FIELD_ID)
+    upper = (delete_file.upper_bounds or {}).get(FILE_PATH_FIELD_ID)
+    return lower.decode() if lower is not None and lower == upper else None
 
 
 def applies_to(delete_file: DataFile, path: str) -> bool:

@@ -40,6 +40,7 @@ from wmg_resources.iceberg_row_changes import (
     commit_row_changes,
     live_files,
     position_delete_file,
+    referenced_path,
     supports_position_deletes,
     write_position_deletes,
 )
@@ -51,6 +52,10 @@ MIRROR_FILE_ROWS = 250_000
 """Rows per data file of a full load's mirror: a data file is rewritten once changes have
 deleted `REWRITE_AT` of it, so smaller files are rewritten sooner and cheaper, larger ones
 mean fewer files to plan."""
+
+MERGE_DELETE_FILES_AT = 4
+"""A data file's delete files (one per change to it) are merged into one when a change would
+give it more than this many: readers open every delete file."""
 
 REWRITE_AT = 0.2
 """Share of a data file's rows that, once deleted by position-delete files, gets it rewritten
@@ -307,6 +312,7 @@ class Mirrors:
         rewrite: list[str] = []  # data files (table paths), rewritten without the keys
         rewritten: list[Path] = []
         delete_files: list[Path] = []  # new position-delete files, one per data file
+        merged: list[DataFile] = []  # earlier delete files, merged into a new one
         con = duckdb.connect()
         try:
             con.execute(f"CREATE TEMP TABLE __keys AS SELECT DISTINCT {_q(key)} AS k FROM "
@@ -337,15 +343,20 @@ class Mirrors:
                         rewritten.append(out)
                 else:
                     out = self.scratch / f"{name}.deletes-{len(delete_files)}.parquet"
-                    positions = con.sql("SELECT file_path, pos FROM __hits WHERE file_path = "
-                                        f"{_literal(path)} ORDER BY pos")  # fmt: skip
+                    new = f"SELECT file_path, pos FROM __hits WHERE file_path = {_literal(path)}"
+                    earlier = files.deletes_for(path)
+                    if len(earlier) >= MERGE_DELETE_FILES_AT:  # one file instead, read faster
+                        merged.extend(earlier.values())
+                        new += (f" UNION ALL SELECT file_path, pos FROM "
+                                f"{_read_parquet_sql(list(earlier))}")  # fmt: skip
+                    positions = con.sql(f"SELECT * FROM ({new}) ORDER BY pos")
                     write_position_deletes(positions.to_arrow_reader(), out)
                     delete_files.append(out)
         finally:
             con.close()
         if not hits and rows_file is None:
             return _snapshot_id(table)
-        removed = [files.by_path[p] for p in rewrite] + files.deletes_of(rewrite)
+        removed = [files.by_path[p] for p in rewrite] + files.deletes_of(rewrite) + merged
         prefix, token = f"{datamart_prefix(self.namespace, name)}/data", uuid.uuid4().hex
         published = publish(self.lake, rewritten, prefix, f"{name}.rewritten", token)
         if rows_file is not None:  # copied: the join rebuild reads it afterwards
@@ -453,11 +464,25 @@ class MirrorFiles:
         return scan if positions else f"SELECT * EXCLUDE (__wmg_file, __wmg_pos) FROM ({scan})"
 
     def deleted_rows(self, con: Any) -> dict[str, int]:
-        """Rows the delete files delete, per data file (table path)."""
-        if not self.deletes:
-            return {}
-        deletes = _read_parquet_sql(list(self.deletes))
-        return dict(con.execute(f"SELECT file_path, count(*) FROM {deletes} GROUP BY 1").fetchall())
+        """Rows the delete files delete, per data file (table path): from the entries of the
+        delete files that name one data file, by reading the others."""
+        counts: dict[str, int] = {}
+        unscoped = []
+        for local, delete_file in self.deletes.items():
+            path = referenced_path(delete_file)
+            if path is None:
+                unscoped.append(local)
+            else:
+                counts[path] = counts.get(path, 0) + delete_file.record_count
+        if unscoped:
+            query = f"SELECT file_path, count(*) FROM {_read_parquet_sql(unscoped)} GROUP BY 1"
+            for path, n in con.execute(query).fetchall():
+                counts[path] = counts.get(path, 0) + n
+        return counts
+
+    def deletes_for(self, path: str) -> dict[str, DataFile]:
+        """The delete files (by local path) that delete from the data file at `path` alone."""
+        return {p: d for p, d in self.deletes.items() if referenced_path(d) == path}
 
     def deletes_of(self, removed: list[str]) -> list[DataFile]:
         """The delete files that apply to none of the data files left once the data files at
