@@ -223,6 +223,33 @@ def test_a_data_files_delete_files_are_merged_into_one_past_four(
     assert target.every_output(config) == full.every_output(config)
 
 
+def test_a_column_named_file_row_number_gets_copy_on_write(tmp_path: Path) -> None:
+    """DuckDB tells a row's position in a column named `file_row_number`; a mirror with a
+    column of that name cannot have it, so its changed files are rewritten instead of given
+    position deletes, and the result still equals a full load."""
+    source = tmp_path / "odd.duckdb"
+    execute(source, "CREATE TABLE odd AS SELECT i AS id, i * 10 AS file_row_number, "
+            "TIMESTAMP '2026-11-01' + i * INTERVAL 1 SECOND AS changed_at "
+            "FROM range(20) t(i)")  # fmt: skip
+    config = DatamartConfig.model_validate({
+        "database_name": "odd_mart", "lag_seconds": 0,
+        "tables": [{"name": "odd", "incremental_field": "changed_at", "keys": ["id"]}],
+    })  # fmt: skip
+    target, src = Target(tmp_path / "a"), f"duckdb:///{source}"
+    target.load(config, src)
+    execute(source, "UPDATE odd SET file_row_number = -1, changed_at = TIMESTAMP '2026-12-01' "
+            "WHERE id = 3")  # fmt: skip
+    result = target.load(config, src)
+    assert result.tables["odd"].rows_changed == 1
+    table = target.iceberg.catalog().load_table("odd_mart.odd")
+    data, deletes = live_files(table)
+    assert deletes == [] and len(data) == 2  # the 20-row file rewritten, the changed row added
+    full = Target(tmp_path / "b")
+    full.load(config, src, "full")
+    assert target.every_output(config) == full.every_output(config)
+    assert (3, -1) in [r[:2] for r in target.rows(config, "odd")]
+
+
 def test_a_full_load_is_split_into_files_and_a_clustered_change_rewrites_one(
     tmp_path: Path, source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
