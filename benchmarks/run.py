@@ -195,10 +195,11 @@ def run_phases(
         label = f"run {number}: " if len(run_ids) > 1 else ""
         events = [e for e in instance.all_logs(run_id) if e.dagster_event is not None]
         at = {e.dagster_event.event_type_value: e.timestamp for e in events if e.dagster_event}
-        before = "before the run (landing, run start)"
-        if number == 1:
-            before = "before the run (start, imports, definitions, landing)"
-        phases[f"{label if number > 1 else ''}{before}"] = at["PIPELINE_START"] - previous_end
+        before = (
+            f"{label}before the run (landing, run start)" if number > 1
+            else "before the run (start, imports, definitions, landing)"
+        )  # fmt: skip
+        phases[before] = at["PIPELINE_START"] - previous_end
         starts: dict[str, float] = {}
         steps = 0.0
         for e in events:

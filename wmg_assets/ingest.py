@@ -175,20 +175,19 @@ class Ingestor:
     @functools.cached_property
     def defs(self) -> dg.Definitions:
         """Every definition but the gold models (a datamart run's)."""
-        from wmg_assets.definitions import load_definitions_from
-
-        return self._defs or load_definitions_from(
-            self.settings, self._on_config_error, with_gold=False
-        )
+        return self._load_definitions(feeds_only=False)
 
     @functools.cached_property
     def feed_defs(self) -> dg.Definitions:
         """The feeds' definitions alone (a feed run's: it selects nothing else, and the other
         kinds' modules stay unimported)."""
+        return self._load_definitions(feeds_only=True)
+
+    def _load_definitions(self, feeds_only: bool) -> dg.Definitions:
         from wmg_assets.definitions import load_definitions_from
 
         return self._defs or load_definitions_from(
-            self.settings, self._on_config_error, with_gold=False, feeds_only=True
+            self.settings, self._on_config_error, with_gold=False, feeds_only=feeds_only
         )
 
     def ingest(

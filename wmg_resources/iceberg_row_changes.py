@@ -224,19 +224,24 @@ def commit_row_changes(
             producer.append_data_file(delete_file)
 
 
+def _path_bounds(delete_file: DataFile) -> tuple[bytes | None, bytes | None]:
+    """The lowest and highest data file path a position-delete file names, if recorded."""
+    lower = (delete_file.lower_bounds or {}).get(FILE_PATH_FIELD_ID)
+    upper = (delete_file.upper_bounds or {}).get(FILE_PATH_FIELD_ID)
+    return lower, upper
+
+
 def referenced_path(delete_file: DataFile) -> str | None:
     """The one data file a position-delete file deletes from, if its bounds say so (as
     `position_delete_file`'s do)."""
-    lower = (delete_file.lower_bounds or {}).get(FILE_PATH_FIELD_ID)
-    upper = (delete_file.upper_bounds or {}).get(FILE_PATH_FIELD_ID)
+    lower, upper = _path_bounds(delete_file)
     return lower.decode() if lower is not None and lower == upper else None
 
 
 def applies_to(delete_file: DataFile, path: str) -> bool:
     """Whether the position-delete file may delete rows of the data file at `path`: its
     bounds of `file_path` hold `path` (without bounds, it may)."""
-    lower = (delete_file.lower_bounds or {}).get(FILE_PATH_FIELD_ID)
-    upper = (delete_file.upper_bounds or {}).get(FILE_PATH_FIELD_ID)
+    lower, upper = _path_bounds(delete_file)
     if lower is None or upper is None:
         return True
     return lower <= path.encode() <= upper

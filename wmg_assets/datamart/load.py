@@ -13,6 +13,7 @@
 An incremental run that reads no row anywhere commits nothing and keeps the watermark.
 """
 
+import functools
 import logging
 import tempfile
 import uuid
@@ -230,6 +231,7 @@ class Mirrors:
         self.config, self.lake, self.catalog = config, lake, iceberg.catalog()
         self.namespace, self.scratch = config.database_name, scratch
         self._files: dict[str, MirrorFiles] = {}  # see local_files
+        self._downloads: dict[str, str] = {}  # S3 key -> its copy in scratch, made once
 
     def load(self, name: str) -> IcebergTable | None:
         try:
@@ -405,10 +407,9 @@ class Mirrors:
         key = self.lake.key_of(file_path)
         if not self.lake.is_s3:
             return str(self.lake.path(key))
-        path = self.scratch / "mirror" / key.replace("/", "__")
-        if not path.exists():
-            self.lake.download(key, path.parent)
-        return str(path)
+        if key not in self._downloads:  # files never change once written
+            self._downloads[key] = str(self.lake.download(key, self.scratch / "mirror"))
+        return self._downloads[key]
 
 
 @dataclass
@@ -426,10 +427,15 @@ class MirrorFiles:
         columns = [c.name for c in table.schema().columns]
         return self.snapshot_id == _snapshot_id(table) and self.columns == columns
 
-    @property
+    @functools.cached_property
     def by_path(self) -> dict[str, DataFile]:
         """The data files by their path in the table."""
         return {f.file_path: f for f in self.data.values()}
+
+    @functools.cached_property
+    def local_of(self) -> dict[str, str]:
+        """The local path of each data file, by its path in the table."""
+        return {f.file_path: p for p, f in self.data.items()}
 
     def has_positions(self) -> bool:
         """Whether DuckDB can tell each row's position (a column of that name hides it)."""
@@ -439,8 +445,7 @@ class MirrorFiles:
         """DuckDB SQL of the mirror's rows (of the data files at the table paths `only`): the
         data files' rows less the rows the delete files delete. With `positions`, each row's
         data file (`__wmg_file`, its table path) and 0-based row in it (`__wmg_pos`) too."""
-        local = {f.file_path: p for p, f in self.data.items()}
-        files = [local[p] for p in only] if only is not None else list(self.data)
+        files = [self.local_of[p] for p in only] if only is not None else list(self.data)
         if not self.deletes and not positions:
             return f"SELECT * FROM {_read_parquet_sql(files)}"
         with_pos = self.has_positions()  # else __wmg_pos is null
