@@ -223,6 +223,43 @@ def test_a_data_files_delete_files_are_merged_into_one_past_four(
     assert target.every_output(config) == full.every_output(config)
 
 
+def test_mirrors_keep_their_newest_snapshots_and_no_file_only_expired_ones_used(
+    tmp_path: Path, source: Path
+) -> None:
+    """With `snapshots_kept: 2`, six changes later every table holds at most four snapshots,
+    the lake folder of each holds only files a kept snapshot reads (plus the metadata files
+    pyiceberg keeps), and the result still equals a full load; the kept snapshots time-travel."""
+    config = sample_config(0).model_copy(update={"snapshots_kept": 2})
+    target, src = Target(tmp_path / "a"), f"duckdb:///{source}"
+    target.load(config, src)
+    for key in range(1, 7):
+        execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'vip', updated_at = ? WHERE id = ?",
+                [datetime(2026, 12, 1 + key), key])  # fmt: skip
+        target.load(config, src)
+    catalog = target.iceberg.catalog()
+    for name in [t.name for t in config.tables] + [j.output for j in config.joins]:
+        table = catalog.load_table(f"{config.database_name}.{name}")
+        assert 1 <= len(table.metadata.snapshots) <= 4, name
+        io, read = table.io, set()
+        for snapshot in table.metadata.snapshots:
+            read.add(snapshot.manifest_list)
+            for manifest in snapshot.manifests(io):
+                read.add(manifest.manifest_path)
+                read |= {e.data_file.file_path for e in manifest.fetch_manifest_entry(io)}
+        root = Path(table.location().removeprefix("file://"))
+        stored = {f"file://{p}" if table.location().startswith("file:") else str(p)
+                  for p in root.rglob("*") if p.is_file() and p.suffix != ".json"}  # fmt: skip
+        assert stored == read, name
+        assert len(list(root.rglob("*.metadata.json"))) <= 3, name  # keep_metadata(2)
+        for snapshot in table.metadata.snapshots:
+            table.scan(snapshot_id=snapshot.snapshot_id).to_arrow()  # every file is there
+    account = catalog.load_table(f"{config.database_name}.{ACCOUNT}")
+    assert len(account.metadata.snapshots) < 7  # expired on the way
+    full = Target(tmp_path / "b")
+    full.load(config, src, "full")
+    assert target.every_output(config) == full.every_output(config)
+
+
 def test_a_column_named_file_row_number_gets_copy_on_write(tmp_path: Path) -> None:
     """DuckDB tells a row's position in a column named `file_row_number`; a mirror with a
     column of that name cannot have it, so its changed files are rewritten instead of given
@@ -278,8 +315,10 @@ def test_incremental_runs_on_an_s3_lake_equal_a_full_load(
     tmp_path: Path, source: Path, moto_endpoint: str, s3_bucket: str
 ) -> None:
     """On S3 (moto over HTTP) the mirror's files are downloaded to be compared and rewritten;
-    the incremental result still equals a full load, joins included."""
-    config, target = sample_config(0), Target(tmp_path / "s3", (moto_endpoint, s3_bucket))
+    the incremental result still equals a full load, joins included; expired snapshots' files
+    are deleted from the bucket (`snapshots_kept: 1`: expiry on the third commit)."""
+    config = sample_config(0).model_copy(update={"snapshots_kept": 1})
+    target = Target(tmp_path / "s3", (moto_endpoint, s3_bucket))
     src = f"duckdb:///{source}"
     target.load(config, src)
     execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'vip', updated_at = ? WHERE id <= 3",
@@ -288,6 +327,15 @@ def test_incremental_runs_on_an_s3_lake_equal_a_full_load(
             [datetime(2026, 12, 1)])  # fmt: skip
     result = target.load(config, src)
     assert result.tables[ACCOUNT].rows_changed == 4
+    table = target.iceberg.catalog().load_table(f"{config.database_name}.{ACCOUNT}")
+    first_list = table.metadata.snapshots[0].manifest_list
+    execute(source, f"UPDATE \"{ACCOUNT}\" SET status = 'gone', updated_at = ? WHERE id = 7",
+            [datetime(2026, 12, 2)])  # fmt: skip
+    target.load(config, src)
+    table = target.iceberg.catalog().load_table(f"{config.database_name}.{ACCOUNT}")
+    assert len(table.metadata.snapshots) == 1
+    with pytest.raises(FileNotFoundError):
+        table.io.new_input(first_list).open()
     full = Target(tmp_path / "local")
     full.load(config, src, "full")
     assert target.every_output(config) == full.every_output(config)

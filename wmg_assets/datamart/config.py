@@ -4,6 +4,7 @@
 database_name: account_metadata
 source_url: duckdb:///path/to/source.duckdb   # or postgresql://…; default $WMG_SOURCE_URL
 lag_seconds: 300                              # re-read window behind the watermark
+snapshots_kept: 10                            # Iceberg snapshots kept per mirror (time travel)
 tables:
   - {name: account, incremental_field: updated_at, keys: [id]}
   - {name: adjustment, incremental_field: updated_at, keys: [id], standalone: true}
@@ -74,6 +75,10 @@ class DatamartConfig(_Model):
     database_name: Identifier
     source_url: str | None = None
     lag_seconds: float = Field(default=300, ge=0)
+    snapshots_kept: int = Field(default=10, ge=1)
+    """Snapshots each mirror and output keeps for time travel. Once a table holds twice as
+    many, the oldest are expired and the files only they used deleted (a table committed to
+    on every run would otherwise grow its metadata, and slow its commits, without end)."""
     tables: list[SourceTable] = Field(min_length=1)
     joins: list[JoinOutput] = []
 

@@ -36,6 +36,7 @@ from wmg_assets.datamart.config import DatamartConfig, JoinOutput, SourceTable
 from wmg_assets.datamart.watermark import read_watermark, utc_naive, write_watermark
 from wmg_assets.feeds.pipeline import nullable_schema, publish
 from wmg_resources.iceberg import IcebergResource
+from wmg_resources.iceberg_expiry import expire_snapshots, keep_metadata
 from wmg_resources.iceberg_row_changes import (
     applies_to,
     commit_row_changes,
@@ -248,7 +249,18 @@ class Mirrors:
             f"{self.namespace}.{name}",
             schema=schema,
             location=self.lake.uri(datamart_prefix(self.namespace, name)),
+            properties=keep_metadata(self.config.snapshots_kept),
         )
+
+    def _committed(self, name: str, table: IcebergTable) -> int | None:
+        """After a commit to `table` (`<database>.<name>`, updated by it): its snapshot id.
+        Its file listing is listed again when next needed; once it holds twice
+        `snapshots_kept` snapshots, the oldest are expired down to that many."""
+        self._files.pop(name, None)
+        keep = self.config.snapshots_kept
+        if len(table.metadata.snapshots) > 2 * keep:
+            expire_snapshots(table, keep, keep_metadata(keep))
+        return _snapshot_id(table)
 
     def replace(self, name: str, files: list[Path], run_id: str) -> int | None:
         """`<database>.<name>` holds exactly the rows of `files`, in one snapshot."""
@@ -262,8 +274,7 @@ class Mirrors:
                 update.union_by_name(schema)
             commit_row_changes(tx, table, removed=data + deletes,
                                added_data=[self.lake.uri(k) for k in keys])  # fmt: skip
-        self._files.pop(name, None)
-        return _snapshot_id(table)  # the commit updated `table`
+        return self._committed(name, table)
 
     def upsert(
         self, name: str, file: Path, keys: list[str], known: "Positions | None" = None
@@ -279,8 +290,7 @@ class Mirrors:
         table = self.load(name)
         assert table is not None
         table.upsert(rows.cast(table.schema().as_arrow()), join_cols=keys)
-        self._files.pop(name, None)
-        return _snapshot_id(self.load(name))
+        return self._committed(name, table)
 
     def replace_rows(
         self,
@@ -374,15 +384,14 @@ class Mirrors:
                 commit_row_changes(tx, table, removed=removed, added_data=added,
                                    added_deletes=deletes)  # fmt: skip
         except Exception:
+            self._files.pop(name, None)
             for k in published:
                 self.lake.delete(k)
             raise
-        finally:
-            self._files.pop(name, None)
         log.info("%s.%s: %d changed %s key(s): %d data file(s) given position deletes, %d "
                  "rewritten, %d added", self.namespace, name, sum(hits.values()), key,
                  len(delete_files), len(rewrite), len(added))  # fmt: skip
-        return _snapshot_id(table)
+        return self._committed(name, table)
 
     def local_files(self, name: str, table: IcebergTable | None = None) -> "MirrorFiles":
         """A mirror's current data and delete files by local path: the files themselves in a
