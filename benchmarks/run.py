@@ -226,6 +226,24 @@ def show_phases(title: str, phases: dict[str, float], whole: float) -> None:
     console.print(table)
 
 
+INGEST_IMPORTS = [
+    "dagster", "dagster._core.storage.runs.sqlite", "pyarrow.dataset", "pyiceberg.catalog.sql",
+    "pyiceberg.io.pyarrow", "duckdb", "ibis.backends.duckdb",
+]  # fmt: skip
+"""What any `wmg ingest` must import: Dagster and its SQLite run storage (SQLAlchemy,
+Alembic), Arrow datasets (which import pandas), pyiceberg's SQL catalog and Parquet writer,
+DuckDB and Ibis's DuckDB backend (the engine API)."""
+
+NOOP_RUN = (
+    "import dagster as dg\n"
+    "@dg.asset\n"
+    "def noop() -> None: ...\n"
+    "assert dg.materialize([noop], instance=dg.DagsterInstance.get()).success\n"
+)
+"""The fixed cost of one Dagster run in a new process, with the persistent instance
+`wmg ingest` uses: B4's floor for any Dagster-based platform."""
+
+
 def run_b4(work: Path) -> list[Result]:
     """Per-run overhead: process start, definitions load, run — for one small file; and
     where a single ingest's time goes, phase by phase."""
@@ -249,11 +267,19 @@ def run_b4(work: Path) -> list[Result]:
     demo, demo_rss, _ = timed([str(BIN / "wmg"), "demo"], env)
     show_phases("B4: one wmg ingest, phase by phase", phases, ingest)
     note = f"process {start:.2f} s + definitions {load - start:.2f} s + run {ingest - load:.2f} s"
+    floor_env = {**env, "DAGSTER_HOME": str(work / "b4-floor")}
+    (work / "b4-floor").mkdir()
+    imports, _, _ = timed([sys.executable, "-c", f"import {', '.join(INGEST_IMPORTS)}"], env)
+    noop, noop_rss, _ = timed([sys.executable, "-c", NOOP_RUN], floor_env)
     return [
         Result("B4", "wmg ingest (1 small file)", 30, ingest, 30 / ingest, rss, note=note),
         Result("B4", "wmg --help", 0, help_s, 0, 0),
         Result("B4", "wmg demo (3 files)", 60, demo, 60 / demo, demo_rss),
-    ]
+        Result("B4", "floor: the imports an ingest needs", 0, imports, 0, 0,
+               note=", ".join(INGEST_IMPORTS)),
+        Result("B4", "floor: a no-op Dagster run", 0, noop, 0, noop_rss,
+               note="one asset returning nothing, materialized into a SQLite DAGSTER_HOME"),
+    ]  # fmt: skip
 
 
 def show(results: list[Result]) -> None:
