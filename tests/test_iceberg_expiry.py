@@ -1,5 +1,6 @@
-"""Snapshot expiry (`wmg_resources.iceberg_expiry`) on a real SQLite catalog and local files:
-what is kept reads as before, and exactly the files no kept snapshot uses are deleted."""
+"""Snapshot expiry (`wmg_resources.iceberg_expiry`) and the cached transaction on a real SQLite
+catalog and local files: what is kept reads as before, exactly the files no kept snapshot uses
+are deleted, and a cached transaction commits what a plain one would."""
 
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from wmg_resources.iceberg_row_changes import (
     position_delete_file,
     write_position_deletes,
 )
+from wmg_resources.iceberg_transaction import transaction
 
 
 def _files(root: Path) -> set[str]:
@@ -111,3 +113,23 @@ def test_a_tagged_snapshot_is_kept_with_its_files(catalog: SqlCatalog, tmp_path:
     kept = {s.snapshot_id for s in table.metadata.snapshots}
     assert first in kept and len(kept) == 2
     assert _ids(table, first) == [0, 1]  # its data file was not deleted
+
+
+def test_a_cached_transaction_works_out_its_metadata_once_per_change(
+    catalog: SqlCatalog, tmp_path: Path
+) -> None:
+    table = _history(catalog, tmp_path)
+    tx = transaction(table)
+    first = tx.table_metadata
+    assert tx.table_metadata is first  # no update staged: the same metadata, not a copy
+    assert first == table.metadata
+    tx.set_properties({"owner": "wmg"})
+    staged = tx.table_metadata
+    assert staged is not first and staged.properties["owner"] == "wmg"
+    assert tx.table_metadata is staged
+    path = tmp_path / "data" / "d5.parquet"
+    pq.write_table(pa.table({"id": pa.array([99], pa.int64())}), path)
+    with tx:
+        commit_row_changes(tx, table, added_data=[str(path)])
+    reloaded = catalog.load_table("n.t")
+    assert reloaded.metadata.properties["owner"] == "wmg" and _ids(reloaded) == [10, 12, 13, 99]

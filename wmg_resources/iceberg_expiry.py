@@ -20,6 +20,8 @@ from pyiceberg.table import Table, TableProperties
 from pyiceberg.table.snapshots import Snapshot
 from pyiceberg.table.update.snapshot import ExpireSnapshots
 
+from wmg_resources.iceberg_transaction import transaction
+
 log = logging.getLogger(__name__)
 
 
@@ -77,7 +79,7 @@ def expire_snapshots(table: Table, keep: int, properties: dict[str, str] | None 
     # A file a kept snapshot reads is in one of its manifests, added or existing there.
     needed = _file_paths(table, list(kept_manifests.values()), live_only=True)
     used = _file_paths(table, list(gone_manifests.values()), live_only=False)
-    with table.transaction() as tx:
+    with transaction(table) as tx:
         if properties:
             tx.set_properties(properties)
         with ExpireSnapshots(tx) as expiry:

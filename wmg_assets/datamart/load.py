@@ -46,6 +46,7 @@ from wmg_resources.iceberg_row_changes import (
     supports_position_deletes,
     write_position_deletes,
 )
+from wmg_resources.iceberg_transaction import transaction
 from wmg_resources.lake import LakeResource
 
 log = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ class Mirrors:
                        run_id)  # fmt: skip
         table = self._table(name, schema)
         data, deletes = live_files(table)  # every file out, delete files too
-        with table.transaction() as tx:
+        with transaction(table) as tx:
             with tx.update_schema() as update:
                 update.union_by_name(schema)
             commit_row_changes(tx, table, removed=data + deletes,
@@ -316,7 +317,7 @@ class Mirrors:
         else:
             schema = nullable_schema(pq.read_schema(rows_file))
             table = self._table(name, schema)
-            with table.update_schema() as update:  # updates `table` (as commits below do)
+            with transaction(table) as tx, tx.update_schema() as update:  # updates `table`
                 update.union_by_name(schema)
         assert table is not None
         files = self.local_files(name, table)
@@ -380,7 +381,7 @@ class Mirrors:
         added = [self.lake.uri(k) for k in published]
         published += delete_keys
         try:
-            with table.transaction() as tx:
+            with transaction(table) as tx:
                 commit_row_changes(tx, table, removed=removed, added_data=added,
                                    added_deletes=deletes)  # fmt: skip
         except Exception:
