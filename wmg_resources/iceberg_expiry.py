@@ -20,6 +20,7 @@ from pyiceberg.table import Table, TableProperties
 from pyiceberg.table.snapshots import Snapshot
 from pyiceberg.table.update.snapshot import ExpireSnapshots
 
+from wmg_resources.iceberg_row_changes import live_entries
 from wmg_resources.iceberg_transaction import transaction
 
 log = logging.getLogger(__name__)
@@ -53,8 +54,11 @@ def _file_paths(table: Table, manifests: list[ManifestFile], live_only: bool) ->
     return {
         entry.data_file.file_path
         for manifest in manifests
-        for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=live_only)
-    }
+        for entry in (
+            live_entries(table.io, manifest) if live_only
+            else manifest.fetch_manifest_entry(table.io, discard_deleted=False)
+        )
+    }  # fmt: skip
 
 
 def expire_snapshots(table: Table, keep: int, properties: dict[str, str] | None = None) -> Expired:

@@ -12,11 +12,13 @@ reader (Spark, Trino, Athena, pyiceberg, DuckDB's iceberg extension) applies it.
 tables use deletion vectors instead: `supports_position_deletes` says which tables take them.
 """
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pyiceberg.io import FileIO
 from pyiceberg.io.pyarrow import parquet_files_to_data_files
 from pyiceberg.manifest import (
     DataFile,
@@ -94,6 +96,26 @@ def position_delete_file(local: Path, uri: str) -> DataFile:
     )
 
 
+LIVE_ENTRIES_CACHED = 1024
+"""Manifests whose live entries a process keeps (manifest files never change once written)."""
+
+_live_entries_cache: OrderedDict[str, list[ManifestEntry]] = OrderedDict()
+
+
+def live_entries(io: FileIO, manifest: ManifestFile) -> list[ManifestEntry]:
+    """The added and existing entries of `manifest`, read once per process: a run lists a
+    table's files and then rewrites some of the same manifests in its commit."""
+    entries = _live_entries_cache.get(manifest.manifest_path)
+    if entries is None:
+        entries = manifest.fetch_manifest_entry(io, discard_deleted=True)
+        _live_entries_cache[manifest.manifest_path] = entries
+        if len(_live_entries_cache) > LIVE_ENTRIES_CACHED:
+            _live_entries_cache.popitem(last=False)
+    else:
+        _live_entries_cache.move_to_end(manifest.manifest_path)
+    return entries
+
+
 def live_files(table: Table) -> tuple[list[DataFile], list[DataFile]]:
     """The current snapshot's data files and delete files (every one, from the manifests:
     also a delete file whose data files are gone, which a scan plan would not show)."""
@@ -101,7 +123,7 @@ def live_files(table: Table) -> tuple[list[DataFile], list[DataFile]]:
     data: list[DataFile] = []
     deletes: list[DataFile] = []
     for manifest in snapshot.manifests(table.io) if snapshot else []:
-        for entry in manifest.fetch_manifest_entry(table.io, discard_deleted=True):
+        for entry in live_entries(table.io, manifest):
             content = entry.data_file.content
             (data if content == DataFileContent.DATA else deletes).append(entry.data_file)
     return data, deletes
@@ -155,9 +177,7 @@ class _RowChanges(_SnapshotProducer["_RowChanges"]):
         for manifest in snapshot.manifests(self._io) if snapshot else []:
             if manifest.added_files_count == 0 and manifest.existing_files_count == 0:
                 continue  # only files deleted by an earlier snapshot: nothing live
-            entries = [] if not self._deleted_data_files else manifest.fetch_manifest_entry(
-                self._io, discard_deleted=True
-            )  # fmt: skip
+            entries = live_entries(self._io, manifest) if self._deleted_data_files else []
             if not any(e.data_file in self._deleted_data_files for e in entries):
                 unchanged.append(manifest)
                 continue
@@ -170,7 +190,7 @@ class _RowChanges(_SnapshotProducer["_RowChanges"]):
             if len(same) <= MERGE_MANIFESTS_OVER or len(spec_ids) != 1:
                 kept += same
                 continue
-            entries = [e for m in same for e in m.fetch_manifest_entry(self._io, True)]
+            entries = [e for m in same for e in live_entries(self._io, m)]
             kept.append(self._rewrite(content, spec_ids.pop(), entries, set()))
         return kept
 
