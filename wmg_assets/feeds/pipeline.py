@@ -193,7 +193,7 @@ def prepare_silver(
     files: list[Path] = []
     if engine.kind == "duckdb":  # cast while parsing; two passes only if the guess fails
         stream = StreamingCast(
-            engine, scratch / "silver", run_date=run_date, file_name=file_name,
+            scratch / "silver", run_date=run_date, file_name=file_name,
             align=lambda types: _or_none(aligned, types),
         )  # fmt: skip
         try:
