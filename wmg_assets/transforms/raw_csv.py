@@ -12,6 +12,7 @@ engines see exactly the same input and types.
 import codecs
 import csv
 import io
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +38,9 @@ HEADER_PEEK_BYTES = 1024 * 1024
 BLOCK_SIZE = 2 * 1024 * 1024
 # The raw file is scratch, read once by the engine on this machine: plain pages write fastest.
 SCRATCH_PARQUET: dict[str, Any] = {"compression": "none", "use_dictionary": False}
+# Tasks (a write and an inference per batch) queued behind the parser before it waits: a
+# slow batch in one thread no longer stalls the others (2 MB blocks: a few MB held).
+IN_FLIGHT = 16
 
 
 @dataclass(frozen=True)
@@ -258,15 +262,15 @@ def parse_csv_to_parquet(
     sink: Callable[[pa.RecordBatch], None] | None = None
     last: pa.RecordBatch | None = None  # the last batch the parser gave, for its last value
     try:
-        # Writing and type inference each run in their own thread (pyarrow releases the GIL),
-        # one batch behind the parser: at most a couple of batches are in memory at once.
+        # Writing (or casting) and type inference each run in their own thread (pyarrow
+        # releases the GIL), up to IN_FLIGHT tasks behind the parser: a few batches in memory.
         with (
             open_stream() as stream,
             pq.ParquetWriter(out, schema, **SCRATCH_PARQUET) as writer,
             ThreadPoolExecutor(1) as write_pool,  # shut down (waited for) before the writer
             ThreadPoolExecutor(1) as infer_pool,
         ):
-            pending: list[Future[None]] = []
+            pending: deque[Future[None]] = deque()
             reader = pacsv.open_csv(stream, read_options, parse_options, convert_options)
             for number, batch in enumerate(reader):
                 start = first_line + rows + rejected
@@ -285,23 +289,21 @@ def parse_csv_to_parquet(
                         named.append_column(REJECT_REASON, reasons).filter(bad)
                     )
                     named = named.filter(pc.invert(bad))
-                for f in pending:
-                    f.result()
+                while len(pending) > IN_FLIGHT:
+                    pending.popleft().result()
                 if number == 0 and speculate is not None:
                     inference.update(named)  # the first batch's types, before going on
                     sink = speculate(schema, inference.types(keys), inference.padded())
-                    pending = [write_pool.submit(sink or writer.write_batch, named)]
+                    pending.append(write_pool.submit(sink or writer.write_batch, named))
                 else:
-                    pending = [
-                        write_pool.submit(sink or writer.write_batch, named),
-                        infer_pool.submit(inference.update, named),
-                    ]
+                    pending.append(write_pool.submit(sink or writer.write_batch, named))
+                    pending.append(infer_pool.submit(inference.update, named))
                 rows += named.num_rows
                 rejected += n_bad
                 if progress is not None:
                     progress.update(rows + rejected)
-            for f in pending:
-                f.result()
+            while pending:
+                pending.popleft().result()
             if progress is not None:
                 progress.finish(rows + rejected)
             if rejects_writer is not None:
