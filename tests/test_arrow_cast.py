@@ -117,10 +117,24 @@ def test_days_before_the_common_era_cast_alike(duckdb_engine: EngineResource) ->
     assert arrow is not None and arrow.equals(on_duckdb(duckdb_engine, batch, "date", False))
 
 
-def test_the_silver_columns_follow_the_types_then_run_date_file_name_and_line() -> None:
-    cast = cast_batch(raw_batch(["1", "2"]), {"c": "int64"}, run_date=RUN, file_name="f.csv")
-    assert cast.schema == silver_schema({"c": "int64"})
-    assert cast.to_pylist()[1] == {"c": 2, "run_date": RUN, "file_name": "f.csv", LINE: 3}
+def test_the_silver_file_has_the_schema_duckdb_writes(
+    duckdb_engine: EngineResource, tmp_path: Path
+) -> None:
+    """Both paths commit into one Iceberg table: the same columns, order, types, nullability."""
+    kinds = ["string", "int64", DECIMAL, "boolean", "date", "timestamp"]
+    values = ["x", "1", "1.5", "true", "2024-01-31", "2024-01-31 10:00"]
+    raw = pa.record_batch(
+        {f"c{i}": pa.array([v], pa.string()) for i, v in enumerate(values)}
+        | {LINE: pa.array([2], pa.int64())}
+    )
+    types = {f"c{i}": k for i, k in enumerate(kinds)}
+    with duckdb_engine.session() as con:
+        con.con.register("raw", pa.Table.from_batches([raw]))  # type: ignore[attr-defined]
+        expr = to_silver(con.table("raw"), types, run_date=RUN, file_name="f.csv")
+        written = duckdb_engine.write_parquet(con, expr, tmp_path / "duckdb")
+    cast = cast_batch(raw, types, run_date=RUN, file_name="f.csv")
+    assert cast.schema.equals(pq.read_schema(written[0]))
+    assert cast.to_pylist() == pq.read_table(written[0]).to_pylist()
 
 
 def test_the_writer_groups_small_batches_into_large_row_groups(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ stream and writing Parquet itself (`benchmarks/RESULTS.md`).
 
 It must give exactly what `to_silver` gives on DuckDB for every value inference accepts
 (`tests/test_arrow_cast.py` checks both on generated values). Where pyarrow refuses a value
-DuckDB takes (a year 0000, a decimal whose trailing zeros overflow 38 digits) it raises
+DuckDB takes (a decimal whose trailing zeros take it past 38 digits) it raises
 `pa.ArrowInvalid`, and the caller casts the file on the engine instead: never a different
 value, at worst the slower path.
 """
@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as _compute
 import pyarrow.parquet as pq
 
-from wmg_assets.transforms.inference import DECIMAL, LINE
+from wmg_assets.transforms.inference import BLANKS, DECIMAL, LINE
 
 # pyarrow.compute's functions are generated at import time; type checkers cannot see them.
 pc: Any = _compute
@@ -34,7 +34,6 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "date": pa.date32(),
     "timestamp": pa.timestamp("us"),
 }
-_SPACE = " \t\n"  # what `silver.py`'s strip() removes (inference's blanks)
 ROW_GROUP_ROWS = 122_880  # DuckDB's row group size, so both casts lay files out alike
 
 
@@ -55,7 +54,7 @@ def _typed(values: pa.Array, dtype: str, strip: bool) -> pa.Array:
     if dtype == "string":
         return values
     if strip:
-        values = pc.utf8_trim(values, _SPACE)
+        values = pc.utf8_trim(values, BLANKS)  # what silver.py's strip() removes
     values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
     if dtype == "boolean":
         values = pc.utf8_lower(values)

@@ -35,8 +35,8 @@ LINE = "_wmg_line"
 INT64_MAX = "9223372036854775807"
 
 # What the cast to a silver type strips (Ibis `strip()`); values are checked as they are cast.
-_SPACE = " \t\n"
-_BLANK = f"[{_SPACE}]*"
+BLANKS = " \t\n"
+_BLANK = f"[{BLANKS}]*"
 _INT = r"[+-]?(0|[1-9][0-9]{0,18})"
 # At most 18 significant fraction digits (DECIMAL(38,18) holds them exactly); trailing zeros
 # beyond are exact too. A value with more is text: never rounded.
@@ -103,7 +103,7 @@ def _plain_int64s(values: pa.Array) -> bool:
 def _fits_int64(values: pa.Array) -> bool:
     if pc.max(pc.binary_length(values)).as_py() < len(INT64_MAX):
         return True
-    digits = pc.utf8_ltrim(pc.utf8_trim(values, _SPACE), "+-")
+    digits = pc.utf8_ltrim(pc.utf8_trim(values, BLANKS), "+-")
     longest = pc.equal(pc.utf8_length(digits), len(INT64_MAX))
     if not pc.any(longest).as_py():
         return True
@@ -115,7 +115,7 @@ def _real_days(values: pa.Array) -> bool:
     leap_days = pc.match_substring(values, "-02-29")
     if not pc.any(leap_days).as_py():
         return True
-    text = pc.utf8_trim(pc.filter(values, leap_days), _SPACE)
+    text = pc.utf8_trim(pc.filter(values, leap_days), BLANKS)
     year = pc.cast(pc.utf8_slice_codeunits(text, 0, 4), pa.int64())
     leap = pc.and_(
         pc.equal(pc.bit_wise_and(year, 3), 0),
@@ -127,7 +127,7 @@ def _real_days(values: pa.Array) -> bool:
 def _any_value(values: pa.Array) -> bool:
     if not pc.any(pc.not_equal(values, "")).as_py():
         return False
-    return bool(pc.any(pc.match_substring_regex(values, f"[^{_SPACE}]")).as_py())
+    return bool(pc.any(pc.match_substring_regex(values, f"[^{BLANKS}]")).as_py())
 
 
 class TypeInference:

@@ -5,8 +5,8 @@ line 1: the physical line unless an earlier quoted value spans several lines.
 
 pyarrow's streaming CSV reader does the parsing (multi-threaded C++), one block at a time;
 no whole file is held in memory. Values stay text here; each column's type is inferred from
-the same batches (`inference.py`) and the cast is the engine's job (`silver.py`), so both
-engines see exactly the same input and types.
+the same batches (`inference.py`), so both engines see exactly the same input and types. The
+cast is the engine's (`silver.py`), or pyarrow's while parsing for DuckDB (`arrow_cast.py`).
 """
 
 import codecs
@@ -25,7 +25,7 @@ import pyarrow.compute as _compute
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from wmg_assets.transforms.inference import TypeInference
+from wmg_assets.transforms.inference import LINE, TypeInference
 from wmg_assets.transforms.names import clean_column_names
 from wmg_assets.transforms.progress import Progress
 from wmg_resources.errors import InputError
@@ -33,7 +33,7 @@ from wmg_resources.errors import InputError
 # pyarrow.compute's functions are generated at import time; type checkers cannot see them.
 pc: Any = _compute
 
-LINE_COLUMN = "_wmg_line"
+LINE_COLUMN = LINE  # `_wmg_line`
 HEADER_PEEK_BYTES = 1024 * 1024
 BLOCK_SIZE = 2 * 1024 * 1024
 # The raw file is scratch, read once by the engine on this machine: plain pages write fastest.
