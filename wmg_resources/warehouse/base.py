@@ -82,6 +82,12 @@ class Warehouse(ABC):
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all."""
 
+    def create_if_missing(self, sql: str) -> None:
+        """Run a `CREATE … IF NOT EXISTS` that other sessions may run at the same moment
+        (first use of an audit schema, two workers starting at once). By default the
+        statement as is: DuckDB has one writer per file."""
+        self.execute(sql)
+
     def create_staging_table(self, name: str, columns: list[tuple[str, str]]) -> None:
         """A session-local (temporary) table of (name, SQL type) columns, made anew."""
         cols = ", ".join(f"{quote(n, self.dialect)} {t}" for n, t in columns)

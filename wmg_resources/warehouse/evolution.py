@@ -82,6 +82,7 @@ class Action:
 class Statement:
     sql: str
     in_transaction: bool = True  # False: must run outside a transaction block (Redshift)
+    if_missing: bool = False  # a CREATE … IF NOT EXISTS other sessions may race (create_if_missing)
 
 
 @dataclass
@@ -142,7 +143,9 @@ def _render(action: Action, plan: SchemaPlan, target: str, dialect: str) -> list
             for n, t in plan.create_columns
         )
         return [
-            Statement(f"CREATE SCHEMA IF NOT EXISTS {quote(plan.schema, dialect)}"),
+            Statement(
+                f"CREATE SCHEMA IF NOT EXISTS {quote(plan.schema, dialect)}", if_missing=True
+            ),
             Statement(f"CREATE TABLE {target} ({cols})"),
         ]
     if action.kind == "add_column":

@@ -241,14 +241,17 @@ def upsert_parquet(
             inserted_columns, fill = data_columns, plan.defaults
         statements = plan.statements(d)
         outside = [s.sql for s in statements if not s.in_transaction]
-        inside = [s.sql for s in statements if s.in_transaction]
+        inside = [s for s in statements if s.in_transaction]
         if outside:
             retry(lambda: [wh.execute(sql) for sql in outside])
 
         def merge() -> tuple[int, int]:
             with wh.transaction():
-                for sql in inside:
-                    wh.execute(sql)
+                for statement in inside:
+                    if statement.if_missing:
+                        wh.create_if_missing(statement.sql)
+                    else:
+                        wh.execute(statement.sql)
                 lock = lock_sql(target, d)
                 if lock:
                     wh.execute(lock)

@@ -19,6 +19,14 @@ from wmg_resources.warehouse.base import Column, Warehouse, columns_from_catalog
 from wmg_resources.warehouse.dialect import column_list, quote
 
 COPY_BATCH_ROWS = 64_000
+CREATE_ATTEMPTS = 3
+RACED_CREATE = (
+    psycopg.errors.UniqueViolation,
+    psycopg.errors.DuplicateObject,
+    psycopg.errors.DuplicateTable,
+    psycopg.errors.DuplicateSchema,
+)
+"""What the loser of two concurrent `CREATE … IF NOT EXISTS` gets from PostgreSQL."""
 
 
 class PostgresWarehouse(Warehouse):
@@ -41,6 +49,20 @@ class PostgresWarehouse(Warehouse):
 
     def columns(self, schema: str, table: str) -> list[Column] | None:
         return columns_from_catalog(self, schema, table)
+
+    def create_if_missing(self, sql: str) -> None:
+        """PostgreSQL checks `IF NOT EXISTS` before it writes the catalog, so the loser of a
+        race gets a unique violation, or "relation/type … already exists", for an object that
+        exists by then: the statement runs in a savepoint (a transaction outside one) and,
+        after such an error, again."""
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                with self.conn.transaction():
+                    self.execute(sql)
+                return
+            except RACED_CREATE:
+                if attempt == CREATE_ATTEMPTS - 1:
+                    raise
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

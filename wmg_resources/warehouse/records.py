@@ -25,8 +25,8 @@ def append_record(
     d = wh.dialect
     target = qualified(schema, table, d)
     cols = record_columns(type(record), types, d)
-    wh.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema, d)}")
-    wh.execute(
+    wh.create_if_missing(f"CREATE SCHEMA IF NOT EXISTS {quote(schema, d)}")
+    wh.create_if_missing(
         f"CREATE TABLE IF NOT EXISTS {target} ("
         + ", ".join(f"{quote(n, d)} {t}" for n, t in cols)
         + ")"

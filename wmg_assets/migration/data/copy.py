@@ -112,7 +112,7 @@ def copy_table(spec: TableSpec, source: Any, target: Any,
     theirs = _table(target, spec.target_table)
     if theirs is None:
         schema, name = _split(spec.target_table)
-        target.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(schema, target.dialect)}")
+        target.create_if_missing(f"CREATE SCHEMA IF NOT EXISTS {quoted(schema, target.dialect)}")
         key = mine.primary_key
         if key is not None and not set(key.columns) <= {c.name for c in columns}:
             key = None  # the copy leaves out a key column

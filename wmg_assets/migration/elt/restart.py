@@ -179,8 +179,8 @@ class WarehouseHandler:
     def _ensure(self, db: Any) -> None:
         from wmg_resources.warehouse.dialect import quote
 
-        db.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(self.schema, db.dialect)}")
-        db.execute(
+        db.create_if_missing(f"CREATE SCHEMA IF NOT EXISTS {quote(self.schema, db.dialect)}")
+        db.create_if_missing(
             f"CREATE TABLE IF NOT EXISTS {self._table(db)} (job VARCHAR(256) PRIMARY "
             "KEY, state VARCHAR(65535) NOT NULL)"
         )
