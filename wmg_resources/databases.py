@@ -8,6 +8,7 @@ secret layout; optionally `options`, the URL's query, e.g. a Redshift `iam_role`
 password is written in a config file.
 
 Every connection answers `query(sql, params)` → `(column names, rows)`, `execute`,
+`create_if_missing(sql)` (a `CREATE … IF NOT EXISTS` other sessions may race),
 `transaction()` and `close()`, and says its `dialect` and parameter marker (`param`).
 """
 
@@ -61,6 +62,9 @@ class TeradataDatabase:
             cur.execute(sql, list(params or []))
             return cur.rowcount
 
+    def create_if_missing(self, sql: str) -> None:
+        self.execute(sql)  # Teradata has no IF NOT EXISTS race to guard against
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         yield  # teradatasql runs each request in its own implicit transaction
@@ -94,6 +98,9 @@ class SparkDatabase:
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         self.spark.sql(sql, args=list(params) if params else None).collect()
         return 0
+
+    def create_if_missing(self, sql: str) -> None:
+        self.execute(sql)  # the catalog's own IF NOT EXISTS; no transaction to keep
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -125,6 +125,9 @@ class RedshiftOnPostgres:
         assert unload is not None
         return self._unload(unload)
 
+    def create_if_missing(self, sql: str) -> None:
+        self.pg.create_if_missing(sql)
+
     def _object(self, uri: str) -> bytes:
         bucket, _, key = uri.removeprefix("s3://").partition("/")
         return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
