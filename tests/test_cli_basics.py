@@ -268,3 +268,51 @@ def test_an_ingest_loads_the_feeds_definitions_alone(wmg_env: Path) -> None:
     first, second = run_fresh(probe)[-2:]
     assert json.loads(first) == [None, []]
     assert json.loads(second), "the full definitions hold the datamart's assets"
+
+
+def test_a_bad_file_fails_in_a_few_lines_and_the_run_keeps_the_stack(wmg_env: Path) -> None:
+    """The real `wmg ingest` of a file with a stray quote: the console says which file and
+    line in a handful of lines, with no stack trace (Dagster's console logger
+    printed ~110 lines of stack for it); --debug prints the stacks; the run's event log (the
+    UI) keeps the failure's stack either way."""
+    import os
+    import subprocess
+    import sys
+
+    import dagster as dg
+
+    from tests.conftest import SAMPLE_DIR
+
+    rows = (SAMPLE_DIR / "orders_2026_11_01.csv").read_text().splitlines()
+    bad = wmg_env.parent / "orders_bad.csv"
+    bad.write_text("\n".join([rows[0], rows[1], rows[2].replace(",", ',"', 1)]) + "\n")
+    command = [sys.executable, "-m", "wmg_assets.cli"]
+    plain = subprocess.run([*command, "ingest", "--json", str(bad)], env=dict(os.environ),
+                           capture_output=True, text=True)  # fmt: skip
+    assert plain.returncode == 1
+    assert "orders_bad.csv, line 3" in plain.stderr
+    assert "Stack Trace" not in plain.stderr and "Traceback" not in plain.stderr
+    assert len(plain.stderr.splitlines()) < 12, plain.stderr
+    [outcome] = json.loads(plain.stdout.strip().splitlines()[-1])
+    with dg.DagsterInstance.get() as instance:
+        failures = [e.dagster_event for e in instance.all_logs(outcome["run_id"])
+                    if e.dagster_event is not None and e.dagster_event.is_step_failure]  # fmt: skip
+    [failure] = failures
+    assert failure.step_failure_data.error is not None
+    assert "raw_csv.py" in str(failure.step_failure_data.error.to_string())
+    debug = subprocess.run([*command, "--debug", "ingest", str(bad)], env=dict(os.environ),
+                           capture_output=True, text=True)  # fmt: skip
+    assert debug.returncode == 1 and "Stack Trace:" in debug.stderr
+
+
+def test_without_stack_keeps_the_message_and_the_error_line() -> None:
+    from wmg_resources.console_logger import without_stack
+
+    text = (
+        'job - run - step - STEP_FAILURE - Execution of step "s" failed.\n\n'
+        "Failure: a.csv, line 3, column 'x': bad\n\nStack Trace:\n  File \"x.py\"\n\n"
+        "The above exception was caused by the following exception:\nInputError: …"
+    )
+    assert without_stack(text) == ('job - run - step - STEP_FAILURE - Execution of step "s" '
+                                   "failed. Failure: a.csv, line 3, column 'x': bad")  # fmt: skip
+    assert without_stack("one line\n\ntwo paragraphs") == "one line\n\ntwo paragraphs"

@@ -126,7 +126,7 @@ def _run_ingest(paths: list[Path], feed: str | None, reload: bool = False) -> li
                   "lists every error)", soft_wrap=True)  # fmt: skip
 
     try:
-        ingestor = Ingestor(settings, reload=reload, on_config_error=warn)
+        ingestor = Ingestor(settings, reload=reload, on_config_error=warn, tracebacks=_DEBUG["on"])
     except FeedConfigError as e:
         error(e)
         raise typer.Exit(2) from e
@@ -223,7 +223,9 @@ def _run_datamart(name: str, load_type: str) -> None:
 
     with out.status(f"loading datamart {name} ({load_type})"):
         try:
-            loaded = Ingestor(load_settings()).run_datamart(name, load_type)
+            loaded = Ingestor(load_settings(), tracebacks=_DEBUG["on"]).run_datamart(
+                name, load_type
+            )
         except (LookupError, RuntimeError, ValueError) as e:  # ValueError: a config's error
             error(e)
             raise typer.Exit(1) from e
@@ -582,7 +584,7 @@ def _refresh_gold(settings) -> dict[str, int]:
             out.status("gold: preparing the dbt project") as status,
             contextlib.redirect_stdout(DbtLines()),
         ):
-            ingestor = Ingestor(settings)
+            ingestor = Ingestor(settings, tracebacks=_DEBUG["on"])
             ingestor.on_run_log = lambda line: status.update(f"gold: {line[:100]}")
             return ingestor.refresh_gold()
     except Exception as e:  # a line, then dbt's own lines (parse errors and failed builds)

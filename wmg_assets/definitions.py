@@ -20,6 +20,7 @@ from wmg_assets.feeds.sensors import SensorSettings, landing_triggers
 from wmg_assets.gold.project import GoldProject, prepared_gold_project
 from wmg_checks.reconciliation import reconciliation_check
 from wmg_checks.warehouse_keys import upsert_keys_unique_check
+from wmg_resources.console_logger import console_logger
 from wmg_resources.resources import build_resources
 from wmg_resources.settings import WmgSettings, load_settings
 
@@ -124,6 +125,7 @@ def build_definitions(
         sensors=sensors,
         schedules=schedules,
         executor=dg.in_process_executor,
+        loggers={"console": console_logger},
     )
     if others is None:
         return feed_defs

@@ -38,7 +38,12 @@ run_monitoring:
   start_timeout_seconds: 180
 """
 
-QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+def quiet_run_config(tracebacks: bool = False) -> dict[str, Any]:
+    """The run config of a run `wmg` starts: warnings and errors only on the console, and
+    a failed step's error in a line unless `tracebacks` (`wmg --debug`)."""
+    config = {"log_level": "WARNING", "tracebacks": tracebacks}
+    return {"loggers": {"console": {"config": config}}}
 
 
 @dataclass
@@ -151,11 +156,14 @@ class Ingestor:
         defs: dg.Definitions | None = None,
         reload: bool = False,
         on_config_error: Callable[[Exception], None] | None = None,
+        tracebacks: bool = False,
     ) -> None:
         """`on_config_error`: told of a broken non-feed config file, whose assets are then
         left out (see `load_definitions_from`); without it such a file is an error (gold and
-        datamart runs need their own config whole)."""
+        datamart runs need their own config whole). `tracebacks`: a failed step prints its
+        stack trace on the console (else its error in a line; the run's events keep both)."""
         self.settings = settings
+        self.tracebacks = tracebacks
         self.feeds: list[FeedConfig] = feeds_of(settings)
         self._defs = defs
         self._on_config_error = on_config_error or _raise
@@ -252,7 +260,7 @@ class Ingestor:
         """One run of a job of the definitions: through `wmg dev` when it is running (the
         run is then the `wmg` code location's, on the UI's timeline), else in this process.
         A `dagster/partition` tag picks the partition either way."""
-        config = {**QUIET_RUN_CONFIG, **(run_config or {})}
+        config = {**quiet_run_config(self.tracebacks), **(run_config or {})}
         if self.dev_server is not None:
             try:
                 return self.dev_server.run(
