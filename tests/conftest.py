@@ -169,6 +169,25 @@ def received(moto_endpoint: str, queue_url: str) -> list[dict]:
     return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
 
 
+def uses_spark(item: pytest.Item) -> bool:
+    """Whether a test starts the in-process Spark session (its fixtures, its `spark` mark or
+    the `engine` fixture's spark parameter)."""
+    callspec = getattr(item, "callspec", None)
+    return (
+        bool({"spark_engine", "spark_session"} & set(getattr(item, "fixturenames", ())))
+        or item.get_closest_marker("spark") is not None
+        or (callspec is not None and callspec.params.get("engine") == "spark")
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-xdist (`scripts/test` runs `-n auto --dist loadgroup`), every test that
+    uses Spark runs on the same worker, so a run starts one Spark session, not one a worker."""
+    for item in items:
+        if uses_spark(item):
+            item.add_marker(pytest.mark.xdist_group("spark"))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The shared dbt parses go with the run that made them."""
     shutil.rmtree(os.environ["WMG_DBT_PARSE_CACHE"], ignore_errors=True)

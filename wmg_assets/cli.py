@@ -775,12 +775,12 @@ def check() -> None:
             failed += 1
             lines = str(e).strip().splitlines() or [type(e).__name__]
             shown = lines if what.startswith("config") else lines[:1]  # a config: each problem
-            out.print(Text.assemble(("FAIL ", "red"), f"{what}: {shown[0]}"))
+            out.print(Text.assemble(("FAIL ", "red"), f"{what}: {shown[0]}"), soft_wrap=True)
             for line in shown[1:]:
-                out.print(Text(f"     {line}"))
+                out.print(Text(f"     {line}"), soft_wrap=True)
             continue
         detail = f"{len(found)} defined" if isinstance(found, list) else str(found)
-        out.print(Text.assemble(("ok   ", "green"), f"{what}: {detail}"))
+        out.print(Text.assemble(("ok   ", "green"), f"{what}: {detail}"), soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 
