@@ -10,7 +10,12 @@ import pytest
 from pyiceberg.catalog.sql import SqlCatalog
 from pyiceberg.table import Table
 
-from wmg_resources.iceberg_expiry import expire_snapshots, keep_metadata
+from wmg_resources.iceberg_expiry import (
+    Expired,
+    expire_snapshots,
+    expire_when_due,
+    keep_metadata,
+)
 from wmg_resources.iceberg_row_changes import (
     commit_row_changes,
     live_files,
@@ -103,6 +108,27 @@ def test_expired_manifest_lists_and_manifests_are_deleted_and_metadata_files_cap
     # keep_metadata(2): the current metadata file and two before it
     assert len({f for f in left if f.endswith(".metadata.json")}) == 3
     assert _ids(table) == [10, 12, 13]
+
+
+def test_expiry_when_due_waits_for_twice_keep_and_spares_another_writers_commit(
+    catalog: SqlCatalog, tmp_path: Path
+) -> None:
+    """Nothing happens until a table holds more than twice `keep` snapshots. An expiry from a
+    handle read before another writer's commit (two files of a feed at once) removes only the
+    snapshots it listed: the catalog applies it to the current metadata, so the other
+    writer's snapshot and its files stay."""
+    table = _history(catalog, tmp_path)  # six snapshots
+    assert expire_when_due(table, keep=3) == Expired() and len(table.metadata.snapshots) == 6
+    stale = catalog.load_table("n.t")
+    with table.transaction() as tx:  # another writer commits after `stale` was read
+        path = tmp_path / "data" / "d5.parquet"
+        pq.write_table(pa.table({"id": pa.array([14], pa.int64())}), path)
+        commit_row_changes(tx, table, added_data=[str(path)])
+    assert expire_when_due(stale, keep=2).snapshots == 4
+    fresh = catalog.load_table("n.t")
+    assert len(fresh.metadata.snapshots) == 3 and path.exists()
+    assert _ids(fresh) == [10, 12, 13, 14]
+    assert expire_when_due(fresh, keep=2) == Expired()  # 3 is not more than twice 2
 
 
 def test_a_tagged_snapshot_is_kept_with_its_files(catalog: SqlCatalog, tmp_path: Path) -> None:

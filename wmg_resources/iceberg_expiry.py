@@ -15,6 +15,7 @@ files of earlier commits beyond the last few (Iceberg's `write.metadata.*` prope
 import logging
 from dataclasses import dataclass
 
+from pyiceberg.exceptions import CommitFailedException
 from pyiceberg.manifest import ManifestFile
 from pyiceberg.table import Table, TableProperties
 from pyiceberg.table.snapshots import Snapshot
@@ -101,3 +102,20 @@ def expire_snapshots(table: Table, keep: int, properties: dict[str, str] | None 
                         path, e)  # fmt: skip
     log.info("%s: expired %d snapshot(s), deleted %d file(s)", name, len(expired), deleted)
     return Expired(len(expired), deleted)
+
+
+def expire_when_due(table: Table, keep: int) -> Expired:
+    """What a writer calls after each commit: once `table` holds more than twice `keep`
+    snapshots, the oldest are expired down to `keep` (and `keep_metadata(keep)` set), so an
+    expiry runs once every `keep` commits, not on each. The catalog applies the removal to the
+    table's current metadata, so another writer's newer snapshot stays; if that writer's
+    commit lands at the same instant (the catalog refuses one of the two), the expiry is left
+    to a later commit: it never fails the caller's commit, which is done by then."""
+    if len(table.metadata.snapshots) <= 2 * keep:
+        return Expired()
+    try:
+        return expire_snapshots(table, keep, keep_metadata(keep))
+    except CommitFailedException as e:
+        log.info("%s: snapshot expiry left to a later commit (another writer committed "
+                 "meanwhile: %s)", ".".join(table.name()), e)  # fmt: skip
+        return Expired()

@@ -36,7 +36,7 @@ from wmg_assets.datamart.config import DatamartConfig, JoinOutput, SourceTable
 from wmg_assets.datamart.watermark import read_watermark, utc_naive, write_watermark
 from wmg_assets.feeds.pipeline import nullable_schema, publish
 from wmg_resources.iceberg import IcebergResource
-from wmg_resources.iceberg_expiry import expire_snapshots, keep_metadata
+from wmg_resources.iceberg_expiry import expire_when_due, keep_metadata
 from wmg_resources.iceberg_row_changes import (
     applies_to,
     commit_row_changes,
@@ -258,9 +258,7 @@ class Mirrors:
         Its file listing is listed again when next needed; once it holds twice
         `snapshots_kept` snapshots, the oldest are expired down to that many."""
         self._files.pop(name, None)
-        keep = self.config.snapshots_kept
-        if len(table.metadata.snapshots) > 2 * keep:
-            expire_snapshots(table, keep, keep_metadata(keep))
+        expire_when_due(table, self.config.snapshots_kept)
         return _snapshot_id(table)
 
     def replace(self, name: str, files: list[Path], run_id: str) -> int | None:

@@ -8,6 +8,7 @@ upsert_keys: [customer_id]       # cleaned column names
 order_by: updated_at             # optional: which version of a key wins, within and across files
 schedule: "*/30 * * * *"         # optional: cron that sweeps data/in/ for this feed's files
 csv: {delimiter: ",", quote: '"', encoding: utf-8, header: true}
+snapshots_kept: 10               # silver Iceberg snapshots kept (time travel); older expire
 views:
   - name: v_customers
     definition: "CREATE OR REPLACE VIEW {schema_name}.{view_name} AS SELECT * FROM ..."
@@ -192,6 +193,10 @@ class FeedConfig(_Model):
     processing_metadata: bool = False
     skip_repeated_content: bool = False
     """Also skip a file under a new name whose content equals the feed's latest load."""
+    snapshots_kept: int = Field(default=10, ge=1)
+    """Snapshots the feed's silver Iceberg table keeps for time travel. Every loaded file
+    commits one; once the table holds twice as many, the oldest are expired and the files
+    only they used (a reloaded file's old rows among them) deleted."""
 
     @field_validator("schedule")
     @classmethod

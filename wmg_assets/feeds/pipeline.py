@@ -36,6 +36,7 @@ from wmg_assets.transforms.silver import TypeConflict, align_types, to_silver
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
+from wmg_resources.iceberg_expiry import expire_when_due, keep_metadata
 from wmg_resources.lake import LakeResource, dlq_prefix, landing_key, silver_prefix
 from wmg_resources.timing import StepTimes
 from wmg_resources.warehouse import WarehouseResource
@@ -334,7 +335,9 @@ def write_silver(
             data_keys = publish(lake, files, f"{silver_prefix(feed.name)}/data", file_name, run_id)
     try:
         with times("commit"):
-            silver = commit_silver_files(iceberg, lake, feed.name, schema, file_name, data_keys)
+            silver = commit_silver_files(
+                iceberg, lake, feed.name, schema, file_name, data_keys, feed.snapshots_kept
+            )
     except Exception:
         for k in data_keys:
             lake.delete(k)
@@ -362,10 +365,12 @@ def commit_silver_files(
     schema: pa.Schema,
     file_name: str,
     data_keys: list[str],
+    snapshots_kept: int = 10,
 ) -> IcebergTable:
     """One Iceberg commit: the file's old rows (if any) deleted, its new data files added,
     the schema widened by name. Another run committing to the table meanwhile (another
-    file of the feed) makes the commit fail; it is then made again on the new snapshot."""
+    file of the feed) makes the commit fail; it is then made again on the new snapshot.
+    Then, once due, the table's oldest snapshots are expired (`expire_when_due`)."""
     for attempt in tenacity.Retrying(
         retry=tenacity.retry_if_exception_type(CommitFailedException),
         stop=tenacity.stop_after_attempt(COMMIT_ATTEMPTS),
@@ -374,14 +379,16 @@ def commit_silver_files(
     ):
         with attempt:
             table = load_silver_table(iceberg, feed, lake)
-            table = table or create_silver_table(iceberg, lake, feed, schema)
+            table = table or create_silver_table(iceberg, lake, feed, schema, snapshots_kept)
             with table.transaction() as tx:
                 with tx.update_schema() as update:
                     update.union_by_name(schema)
                 if _has_rows_of(table, file_name):
                     tx.delete(_rows_of(file_name))
                 tx.add_files([lake.uri(k) for k in data_keys])
-    return iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed}")
+    table = iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed}")
+    expire_when_due(table, snapshots_kept)
+    return table
 
 
 def _has_rows_of(table: IcebergTable, file_name: str) -> bool:
@@ -389,7 +396,11 @@ def _has_rows_of(table: IcebergTable, file_name: str) -> bool:
 
 
 def create_silver_table(
-    iceberg: IcebergResource, lake: LakeResource, feed: str, schema: pa.Schema
+    iceberg: IcebergResource,
+    lake: LakeResource,
+    feed: str,
+    schema: pa.Schema,
+    snapshots_kept: int = 10,
 ) -> IcebergTable:
     catalog = iceberg.catalog()
     catalog.create_namespace_if_not_exists(SILVER_NAMESPACE)
@@ -397,7 +408,7 @@ def create_silver_table(
         f"{SILVER_NAMESPACE}.{feed}",
         schema=schema,
         location=lake.uri(silver_prefix(feed)),
-        properties=SILVER_TABLE_PROPERTIES,
+        properties={**SILVER_TABLE_PROPERTIES, **keep_metadata(snapshots_kept)},
     )
 
 
