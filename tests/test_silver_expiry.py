@@ -81,3 +81,25 @@ def test_a_replaced_silver_table_does_not_keep_every_copy(stores, monkeypatch) -
         assert len(table.metadata.snapshots) <= 2
         assert len(_data_files(lake, "pull")) <= 2  # the current copy and at most one before
     assert "pull-v5.parquet" in _data_files(lake, "pull")
+
+
+def test_a_feeds_manifests_are_merged_and_an_older_table_gets_the_properties(stores) -> None:
+    """One manifest per loaded file until 20, then a commit merges them: finding a file's
+    rows never opens a manifest per file ever loaded. A silver table made before these
+    properties existed gets them on its next commit."""
+    iceberg, lake = stores
+    catalog = iceberg.catalog()
+    catalog.create_namespace("silver")
+    catalog.create_table("silver.s", schema=SCHEMA, location=lake.uri(silver_prefix("s")))
+    for n in range(45):
+        key = _put(lake, "s", f"f{n}.csv", 1, [n])
+        table = commit_silver_files(iceberg, lake, "s", SCHEMA, f"f{n}.csv", [key])
+        snapshot = table.current_snapshot()
+        assert snapshot is not None and len(snapshot.manifests(table.io)) <= 21
+    assert table.properties["commit.manifest-merge.enabled"] == "true"
+    assert table.properties["write.metadata.delete-after-commit.enabled"] == "true"
+    assert sorted(table.scan().to_arrow().column("id").to_pylist()) == list(range(45))
+    key = _put(lake, "s", "f3.csv", 2, [300])  # a reload still replaces exactly its rows
+    table = commit_silver_files(iceberg, lake, "s", SCHEMA, "f3.csv", [key])
+    ids = sorted(table.scan().to_arrow().column("id").to_pylist())
+    assert ids == sorted([n for n in range(45) if n != 3] + [300])
