@@ -33,18 +33,21 @@ def test_counts_the_records_csv_reads(text: str, chunk: int) -> None:
     assert counter.records == sum(1 for row in csv.reader(io.StringIO(text, newline="")) if row)
 
 
-def test_the_lf_fast_path_counts_as_the_byte_by_byte_method() -> None:
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_the_lf_fast_path_counts_as_the_byte_by_byte_method(quote: str) -> None:
     """Random CSV-like bytes (quotes, doubled quotes, quoted and empty lines, a last line
-    without a break), cut into random chunks: both methods give the same count."""
+    without a break, the other quote character as text), cut into random chunks: both
+    methods give the same count."""
     import random
 
     from wmg_assets.transforms.records import CsvRecordCounter
 
     rng = random.Random(7)
-    pieces = [b"a", b",", b'"', b'""', b"\n", b"\n\n", b'"x\ny"', b"123", b" "]
-    for _ in range(300):
-        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
-        fast, exhaustive = CsvRecordCounter(), CsvRecordCounter(exhaustive=True)
+    q, other = quote.encode(), b"'" if quote == '"' else b'"'
+    pieces = [b"a", b",", q, q + q, b"\n", b"\n\n", q + b"x\ny" + q, b"123", b" ", other]
+    for _ in range(600):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 80)))
+        fast, exhaustive = CsvRecordCounter(quote), CsvRecordCounter(quote, exhaustive=True)
         cuts = sorted(rng.sample(range(len(data) + 1), min(3, len(data) + 1)))
         for start, end in zip([0, *cuts], [*cuts, len(data)], strict=True):
             fast.update(data[start:end])
