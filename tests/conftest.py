@@ -170,11 +170,12 @@ def received(moto_endpoint: str, queue_url: str) -> list[dict]:
 
 
 def uses_spark(item: pytest.Item) -> bool:
-    """Whether a test starts the in-process Spark session (its fixtures, its `spark` mark or
-    the `engine` fixture's spark parameter)."""
+    """Whether a test starts the in-process Spark session: `spark_engine` among its fixtures
+    (directly or through another fixture), its `spark` mark, or the `engine` fixture's spark
+    parameter (that fixture picks its engine at run time)."""
     callspec = getattr(item, "callspec", None)
     return (
-        bool({"spark_engine", "spark_session"} & set(getattr(item, "fixturenames", ())))
+        "spark_engine" in getattr(item, "fixturenames", ())
         or item.get_closest_marker("spark") is not None
         or (callspec is not None and callspec.params.get("engine") == "spark")
     )

@@ -767,7 +767,8 @@ def check() -> None:
     when any fails."""
     settings = load_settings()
     failed = 0
-    out.print(f"config folder: {settings.config_dir.resolve()} (WMG_CONFIG_DIR)", markup=False)
+    out.print(f"config folder: {settings.config_dir.resolve()} (WMG_CONFIG_DIR)", markup=False,
+              soft_wrap=True)  # fmt: skip
     for what, probe in [*_config_checks(settings), *_system_checks(settings)]:
         try:
             found = probe()
