@@ -17,6 +17,7 @@ from wmg_assets.migration.data_cli import data_app, migrate_app
 from wmg_assets.migration.elt_cli import elt_app
 from wmg_assets.migration.files_cli import code_app, docs_app
 from wmg_assets.migration.glue_cli import glue_app
+from wmg_assets.worker.cli import worker_app
 
 if TYPE_CHECKING:
     from wmg_resources.settings import WmgSettings
@@ -255,6 +256,7 @@ app.add_typer(docs_app, name="docs")
 app.add_typer(data_app, name="data")
 app.add_typer(migrate_app, name="migrate")
 app.add_typer(elt_app, name="elt")
+app.add_typer(worker_app, name="worker")
 app.add_typer(glue_app, name="glue")
 
 
@@ -847,12 +849,18 @@ def dev(port: Annotated[int, typer.Option(help="UI port")] = 3000) -> None:
 
 
 def main() -> None:
-    """The `wmg` command. An error the commands did not turn into a message is one line
-    naming it (no traceback) unless `--debug` is given.
+    """The `wmg` command, in this process. An error the commands did not turn into a message
+    is one line naming it (no traceback) unless `--debug` is given.
 
     Once the command is done, the process ends without the interpreter's teardown: every
     file, connection and run record is closed or committed by then, and tearing down the
     modules Dagster, pyarrow and DuckDB load took about 2 s of every `wmg` command."""
+    os._exit(run_to_exit_code())
+
+
+def run_to_exit_code() -> int:
+    """Run the command named by sys.argv and flush what it wrote; its exit code (what a
+    warm worker's child reports before it ends the same way)."""
     import logging
     import traceback
 
@@ -871,7 +879,7 @@ def main() -> None:
         sys.modules["multiprocessing.util"]._exit_function()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    os._exit(code)
+    return code
 
 
 def run_command() -> None:
