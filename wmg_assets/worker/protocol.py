@@ -4,13 +4,11 @@ caller's stdin, stdout and stderr passed alongside the request (SCM_RIGHTS).
 Standard library only: the client side runs before anything heavy is imported.
 """
 
-import hashlib
 import json
 import os
 import socket
 import struct
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +38,9 @@ def socket_path(home: Path) -> Path:
     path = home / "worker.sock"
     if len(os.fsencode(path)) < _SOCKET_PATH_LIMIT:
         return path
+    import hashlib  # imported here: every `wmg` start reaches this function
+    import tempfile
+
     digest = hashlib.sha256(os.fsencode(home)).hexdigest()[:20]
     return Path(tempfile.gettempdir()) / f"wmg-{os.getuid()}" / f"{digest}.sock"
 
