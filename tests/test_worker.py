@@ -216,3 +216,29 @@ def test_start_status_stop_with_a_long_home_and_a_stale_socket(tmp_path: Path) -
     assert stopped.returncode == 0 and "worker stopped" in stopped.stdout
     assert not path.exists()
     assert wmg("worker", "status", env=env, cwd=tmp_path).returncode == 1
+
+
+def test_a_library_change_stops_the_worker_and_the_command_runs_locally(tmp_path: Path) -> None:
+    """What the worker imported must be what a new process would import: once a folder of
+    the import path changes (a library installed, upgraded or removed), the next command is
+    refused, runs in its own process with a note, and the worker ends."""
+    libraries = tmp_path / "libraries"
+    libraries.mkdir()
+    env = {**base_env(tmp_path / "home"), "PYTHONPATH": str(libraries)}
+    started = wmg("worker", "start", env=env, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    home = wmg_home(env)
+    try:
+        assert wmg("--version", env=env, cwd=tmp_path).returncode == 0
+        assert served(home) == 1
+        (libraries / "newly_installed.py").write_text("")
+        result = wmg("--version", env=env, cwd=tmp_path)
+        assert result.returncode == 0 and result.stdout.startswith("wmg-platform")
+        assert "the wmg worker stopped: its libraries changed" in result.stderr
+        deadline = time.monotonic() + 10
+        while ask(home, {"op": "status"}) is not None:
+            assert time.monotonic() < deadline, "the worker did not stop"
+            time.sleep(0.05)
+        assert not socket_path(home).exists()
+    finally:
+        wmg("worker", "stop", env=env, cwd=tmp_path)

@@ -49,7 +49,7 @@ def worker_start(idle_minutes: IdleMinutes = DEFAULT_IDLE_SECONDS / 60) -> None:
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             _server_command(idle_minutes), stdin=subprocess.DEVNULL, stdout=log_file,
-            stderr=log_file, start_new_session=True,
+            stderr=log_file, start_new_session=True, cwd=home,
         )  # fmt: skip
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     with err.status("starting the worker (importing Dagster, Arrow, Iceberg, DuckDB)"):

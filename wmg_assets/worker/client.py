@@ -66,6 +66,8 @@ def forward(argv: Sequence[str]) -> int | None:
         return None
     if not started or "pid" not in started:
         channel.sock.close()
+        if started and started.get("notice"):
+            os.write(2, f"note: {started['notice']}\n".encode())
         return None
     return _wait(channel, int(started["pid"]))
 

@@ -14,6 +14,7 @@ import os
 import select
 import signal
 import socket
+import stat
 import sys
 import tempfile
 import time
@@ -82,6 +83,7 @@ class Worker:
         self.served = 0
         self.children: set[int] = set()
         self.preloaded: list[str] = []
+        self.libraries: list[tuple[str, int]] = []
         self.listener: socket.socket | None = None
 
     def bind(self) -> None:
@@ -102,6 +104,7 @@ class Worker:
     def serve(self) -> None:
         began = time.perf_counter()
         self.preloaded = preload()
+        self.libraries = library_stamp()
         seconds = time.perf_counter() - began
         log.info("imported %d libraries in %.1f s", len(self.preloaded), seconds)
         self.bind()
@@ -138,7 +141,8 @@ class Worker:
                 self.children.discard(pid)
 
     def _accept(self) -> bool:
-        """Answer one connection; False when it asked the worker to stop."""
+        """Answer one connection; False when the worker must stop (asked to, or its libraries
+        changed)."""
         assert self.listener is not None
         conn, _ = self.listener.accept()
         channel = Channel(conn)
@@ -157,7 +161,7 @@ class Worker:
                 channel.send({"stopping": os.getpid()})
                 return False
             elif op == "run":
-                self._run(channel, message)
+                return self._run(channel, message)
             else:
                 channel.send({"refused": f"unknown request {op!r}"})
         except (OSError, ValueError) as e:
@@ -182,11 +186,19 @@ class Worker:
             "wmg_modules": sorted(m for m in sys.modules if m.startswith("wmg_")),
         }
 
-    def _run(self, channel: Channel, request: dict[str, Any]) -> None:
+    def _run(self, channel: Channel, request: dict[str, Any]) -> bool:
+        """Fork a child for the command; False when the worker must stop (its libraries
+        changed on disk: what it imported is no longer what a new process would import)."""
+        if library_stamp() != self.libraries:
+            notice = ("the wmg worker stopped: its libraries changed since it started "
+                      "(`wmg worker start` again)")  # fmt: skip
+            log.info("%s", notice)
+            channel.send({"refused": "libraries changed", "notice": notice})
+            return False
         refusal = self._refusal(request, channel.fds)
         if refusal:
             channel.send({"refused": refusal})
-            return
+            return True
         pid = os.fork()
         if pid == 0:
             assert self.listener is not None
@@ -194,6 +206,7 @@ class Worker:
             run_child(channel, request)
         self.children.add(pid)
         self.served += 1
+        return True
 
     @staticmethod
     def _refusal(request: dict[str, Any], fds: list[int]) -> str | None:
@@ -212,6 +225,18 @@ class Worker:
             self.listener.close()
             self.path.unlink(missing_ok=True)
         log.info("stopped after %d commands", self.served)
+
+
+def library_stamp() -> list[tuple[str, int]]:
+    """The import path's folders and their modification times: installing, upgrading or
+    removing a library changes its site-packages folder's."""
+    stamp = []
+    for entry in sys.path:
+        with contextlib.suppress(OSError):
+            info = os.stat(entry or ".")
+            if stat.S_ISDIR(info.st_mode):
+                stamp.append((entry, info.st_mtime_ns))
+    return stamp
 
 
 def run_child(channel: Channel, request: dict[str, Any]) -> NoReturn:
@@ -277,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--idle-seconds", type=float, default=DEFAULT_IDLE_SECONDS,
                         help="stop after this long without a command")  # fmt: skip
     args = parser.parse_args(argv)
+    if sys.path and os.path.abspath(sys.path[0]) == os.getcwd():
+        del sys.path[0]  # `-m` put the start folder first; a `wmg` process does not
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     Worker(args.home.expanduser().resolve(), args.idle_seconds).serve()
     logging.shutdown()
