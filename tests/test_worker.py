@@ -20,7 +20,7 @@ from wmg_assets.worker.protocol import ask, socket_path, wmg_home
 
 WMG = str(Path(sys.executable).with_name("wmg"))
 WORKER_MODULES = {"wmg_assets", "wmg_assets.worker", "wmg_assets.worker.protocol",
-                  "wmg_assets.worker.server"}  # fmt: skip
+                  "wmg_assets.worker.server", "wmg_assets.worker.spawn"}  # fmt: skip
 BAD_ORDERS = (
     "Order ID,Customer ID,Order Date,Amount,Currency,Status,Updated At\n"
     "50001,1007,2026-11-01,73.26,USD,paid,2026-11-02 11:31:00\n"
@@ -242,3 +242,39 @@ def test_a_library_change_stops_the_worker_and_the_command_runs_locally(tmp_path
         assert not socket_path(home).exists()
     finally:
         wmg("worker", "stop", env=env, cwd=tmp_path)
+
+
+def server_processes(home: Path) -> list[int]:
+    """Worker processes for `home` (by their command line; a forked child has the same)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"wmg_assets.worker.server" in command and os.fsencode(home) in command:
+                found.append(int(entry.name))
+    return found
+
+
+def test_worker_auto_starts_one_worker_for_the_next_commands(tmp_path: Path) -> None:
+    """With WMG_WORKER=auto, commands run in their own process until the worker they started
+    in the background answers; commands that start meanwhile do not start another."""
+    env = {**base_env(tmp_path / "home"), "WMG_WORKER": "auto"}
+    home = wmg_home(env)
+    try:
+        for _ in range(3):  # all before the worker's imports are done
+            result = wmg("--version", env=env, cwd=tmp_path)
+            assert result.returncode == 0 and result.stdout.startswith("wmg-platform")
+        deadline = time.monotonic() + 120
+        while ask(home, {"op": "status"}) is None:
+            assert time.monotonic() < deadline, (home / "worker.log").read_text()
+            time.sleep(0.1)
+        assert served(home) == 0
+        assert wmg("--version", env=env, cwd=tmp_path).returncode == 0
+        assert served(home) == 1
+        assert len(server_processes(home)) == 1
+    finally:
+        wmg("worker", "stop", env=env, cwd=tmp_path)
+    assert server_processes(home) == []

@@ -1,8 +1,6 @@
 """`wmg worker start|stop|status|serve`: the warm worker of this `WMG_HOME`."""
 
 import os
-import subprocess
-import sys
 import time
 from datetime import datetime
 from typing import Annotated
@@ -11,7 +9,11 @@ import typer
 
 from wmg_assets.migration.cli import consoles, fail
 from wmg_assets.worker.protocol import ask, socket_path, supported, wmg_home
-from wmg_assets.worker.server import DEFAULT_IDLE_SECONDS
+from wmg_assets.worker.spawn import (
+    DEFAULT_IDLE_SECONDS,
+    server_command,
+    spawn_once,
+)
 
 worker_app = typer.Typer(
     help="A warm worker: `wmg` commands in this WMG_HOME skip the ~4 s of imports.",
@@ -21,11 +23,6 @@ START_TIMEOUT_SECONDS = 180.0
 STOP_TIMEOUT_SECONDS = 30.0
 
 IdleMinutes = Annotated[float, typer.Option(help="stop after this many minutes without a command")]
-
-
-def _server_command(idle_minutes: float) -> list[str]:
-    return [sys.executable, "-m", "wmg_assets.worker.server", "--home", str(wmg_home()),
-            "--idle-seconds", str(idle_minutes * 60)]  # fmt: skip
 
 
 def _require_support() -> None:
@@ -44,18 +41,16 @@ def worker_start(idle_minutes: IdleMinutes = DEFAULT_IDLE_SECONDS / 60) -> None:
     if running:
         out.print(f"a worker already serves {home} (pid {running['pid']})", markup=False)
         return
-    home.mkdir(parents=True, exist_ok=True)
     log_path = home / "worker.log"
-    with log_path.open("ab") as log_file:
-        process = subprocess.Popen(
-            _server_command(idle_minutes), stdin=subprocess.DEVNULL, stdout=log_file,
-            stderr=log_file, start_new_session=True, cwd=home,
-        )  # fmt: skip
+    process = spawn_once(home, idle_minutes * 60)  # None: another start is under way
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     with err.status("starting the worker (importing Dagster, Arrow, Iceberg, DuckDB)"):
         while (status := ask(home, {"op": "status"}, timeout=1.0)) is None:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
+            ended = process is not None and process.poll() is not None
+            if ended or time.monotonic() > deadline:
+                status = ask(home, {"op": "status"})  # another start may have won the socket
+                if status is not None:
+                    break
                 tail = log_path.read_text(errors="replace").strip().splitlines()[-5:]
                 raise fail("the worker did not start; its log says:\n" + "\n".join(tail), 1)
             time.sleep(0.1)
@@ -110,5 +105,5 @@ def worker_serve(idle_minutes: IdleMinutes = DEFAULT_IDLE_SECONDS / 60) -> None:
     """Run this home's worker in the foreground (for a service manager or a container);
     Ctrl-C or SIGTERM stops it."""
     _require_support()
-    command = _server_command(idle_minutes)
+    command = server_command(wmg_home(), idle_minutes * 60)
     os.execv(command[0], command)  # noqa: S606 (the worker replaces this process)

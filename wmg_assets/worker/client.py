@@ -52,11 +52,18 @@ def request(argv: Sequence[str]) -> dict:
 
 def forward(argv: Sequence[str]) -> int | None:
     """Run the command in this home's worker and return its exit code; None when there is no
-    worker to run it (or it refused: another Python or PYTHONPATH), so it runs here."""
+    worker to run it (or it refused: another Python or PYTHONPATH), so it runs here. With
+    `WMG_WORKER=auto`, a missing worker is started in the background for the next commands."""
     if not wants_worker(argv):
         return None
-    channel = connect(wmg_home())
+    home = wmg_home()
+    channel = connect(home)
     if channel is None:
+        if os.environ.get("WMG_WORKER", "").strip().lower() == "auto":
+            from wmg_assets.worker.spawn import spawn_once
+
+            with contextlib.suppress(OSError):  # no worker then: the command still runs
+                spawn_once(home)
         return None
     try:
         channel.send(request(argv), fds=(0, 1, 2))

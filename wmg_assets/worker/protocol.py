@@ -72,7 +72,8 @@ class Channel:
         body = json.dumps(message).encode()
         frame = _LENGTH.pack(len(body)) + body
         sent = socket.send_fds(self.sock, [frame], list(fds)) if fds else 0
-        self.sock.sendall(frame[sent:])
+        if sent < len(frame):  # sendall of nothing still sends: EPIPE if the peer is done
+            self.sock.sendall(frame[sent:])
 
     def receive(self, max_fds: int = 0) -> dict[str, Any] | None:
         """The next message, or None when the other end closed the connection."""

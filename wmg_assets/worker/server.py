@@ -31,6 +31,7 @@ from wmg_assets.worker.protocol import (
     private_folder,
     socket_path,
 )
+from wmg_assets.worker.spawn import DEFAULT_IDLE_SECONDS, starting_marker
 
 log = logging.getLogger("wmg.worker")
 
@@ -50,7 +51,6 @@ PRELOAD = (
 """What `wmg ingest` imports beyond WMG's own modules (the third-party modules a child
 imported after a preload, listed from `sys.modules`)."""
 
-DEFAULT_IDLE_SECONDS = 3600.0
 _REAP_SECONDS = 1.0
 
 
@@ -96,6 +96,8 @@ class Worker:
         old_umask = os.umask(0o177)
         try:
             listener.bind(str(self.path))
+        except OSError as e:  # another worker bound it since the look above
+            raise SystemExit(f"cannot listen at {self.path}: {e}") from e
         finally:
             os.umask(old_umask)
         listener.listen(64)
@@ -107,7 +109,10 @@ class Worker:
         self.libraries = library_stamp()
         seconds = time.perf_counter() - began
         log.info("imported %d libraries in %.1f s", len(self.preloaded), seconds)
-        self.bind()
+        try:
+            self.bind()
+        finally:
+            starting_marker(self.home).unlink(missing_ok=True)
         assert self.listener is not None
         log.info("serving %s at %s (pid %d)", self.home, self.path, os.getpid())
 
@@ -304,7 +309,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if sys.path and os.path.abspath(sys.path[0]) == os.getcwd():
         del sys.path[0]  # `-m` put the start folder first; a `wmg` process does not
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    log.setLevel(logging.INFO)  # the worker's own lines; libraries' warnings only
     Worker(args.home.expanduser().resolve(), args.idle_seconds).serve()
     logging.shutdown()
     os._exit(0)  # the socket is gone; tearing down the preloaded modules would take ~2 s
