@@ -147,6 +147,27 @@ def test_a_feed_added_after_the_worker_started_is_seen(
     assert rows.stdout.splitlines() == ["name", "bolt", "nut"]
 
 
+def test_two_commands_at_once_each_get_their_own_child(
+    worker: Path, client_env: dict[str, str], tmp_path: Path
+) -> None:
+    before = served(worker)
+    files = [SAMPLE_DIR / "orders_2026_11_01.csv", SAMPLE_DIR / "customers_2026_11_01.csv"]
+    clients = [
+        subprocess.Popen([WMG, "ingest", "--json", str(f)], env=client_env, cwd=tmp_path,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for f in files
+    ]  # fmt: skip
+    outputs = [c.communicate(timeout=300) for c in clients]
+    assert [c.returncode for c in clients] == [0, 0], outputs
+    assert served(worker) == before + 2
+    loaded = [json.loads(out.strip().splitlines()[-1])[0]["file"] for out, _ in outputs]
+    assert loaded == [f.name for f in files]  # each answer went to the client that asked
+    count = wmg("query", "select (select count(*) from public.orders) as o, "
+                "(select count(*) from public.customers) as c", "--csv", env=client_env,
+                cwd=tmp_path)  # fmt: skip
+    assert count.stdout.splitlines() == ["o,c", "30,20"], count
+
+
 def test_ctrl_c_reaches_the_command_in_the_worker(
     worker: Path, client_env: dict[str, str], tmp_path: Path
 ) -> None:
