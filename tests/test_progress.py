@@ -1,6 +1,7 @@
 """Progress of a long parse: every update reaches a terminal's listener, the run's log gets
 a line every 10% (not one per block), and `wmg ingest`'s display shows the step and a bar."""
 
+import io
 import logging
 from pathlib import Path
 
@@ -43,6 +44,17 @@ def test_the_display_shows_the_step_and_a_bar_of_rows() -> None:
     shown = console.export_text()
     assert "silver of big.csv" in shown
     assert "parse big.csv" in shown and "250,000/1,000,000 rows, 125,000/s" in shown
+
+
+def test_the_display_writes_nothing_where_the_output_is_not_a_terminal() -> None:
+    """Piped or redirected (`wmg ingest --json 2>log`): no status line, no bar, no stray
+    newline."""
+    text = io.StringIO()
+    display = IngestDisplay(Console(file=text, width=120))
+    with display.bars:
+        display.file("loading big.csv into orders")
+        display.progress(ProgressUpdate("parse big.csv", 250_000, 1_000_000, "rows", 2.0))
+    assert text.getvalue() == ""
 
 
 def test_a_parse_logs_its_progress_in_the_run(wmg_env: Path, tmp_path: Path) -> None:

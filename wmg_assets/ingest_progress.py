@@ -58,6 +58,7 @@ class IngestDisplay:
             SpinnerColumn(), TextColumn("{task.description}"), _BarOfCountedWork(),
             TextColumn("{task.fields[counts]}"), TimeRemainingColumn(),
             console=console, transient=True,
+            disable=not console.is_terminal,  # piped: nothing (not even the closing newline)
         )  # fmt: skip
         self.status = self.bars.add_task("starting", total=None, counts="", start=False)
         self.parse: TaskID | None = None
