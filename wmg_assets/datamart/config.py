@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from wmg_assets.feeds.config import Identifier, load_yaml_models
+from wmg_assets.feeds.config import SNAPSHOTS_KEPT, Identifier, load_yaml_models
 
 
 class _Model(BaseModel):
@@ -75,7 +75,7 @@ class DatamartConfig(_Model):
     database_name: Identifier
     source_url: str | None = None
     lag_seconds: float = Field(default=300, ge=0)
-    snapshots_kept: int = Field(default=10, ge=1)
+    snapshots_kept: int = Field(default=SNAPSHOTS_KEPT, ge=1)
     """Snapshots each mirror and output keeps for time travel. Once a table holds twice as
     many, the oldest are expired and the files only they used deleted (a table committed to
     on every run would otherwise grow its metadata, and slow its commits, without end)."""

@@ -42,6 +42,9 @@ from wmg_checks.rules import QualityRules
 from wmg_resources.settings import WmgSettings
 from wmg_resources.warehouse.evolution import ViewDefinition
 
+SNAPSHOTS_KEPT = 10
+"""Iceberg snapshots a silver table or datamart mirror keeps for time travel by default."""
+
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$", max_length=127)]
 
 
@@ -193,7 +196,7 @@ class FeedConfig(_Model):
     processing_metadata: bool = False
     skip_repeated_content: bool = False
     """Also skip a file under a new name whose content equals the feed's latest load."""
-    snapshots_kept: int = Field(default=10, ge=1)
+    snapshots_kept: int = Field(default=SNAPSHOTS_KEPT, ge=1)
     """Snapshots the feed's silver Iceberg table keeps for time travel. Every loaded file
     commits one; once the table holds twice as many, the oldest are expired and the files
     only they used (a reloaded file's old rows among them) deleted."""

@@ -27,7 +27,7 @@ from pyiceberg.table import Table as IcebergTable
 from pyiceberg.table import TableProperties
 
 from wmg_assets.feeds.column_transforms import apply_column_transforms
-from wmg_assets.feeds.config import FeedConfig
+from wmg_assets.feeds.config import SNAPSHOTS_KEPT, FeedConfig
 from wmg_assets.feeds.quality import RulesOutcome, apply_rules
 from wmg_assets.feeds.streaming_cast import StreamingCast
 from wmg_assets.transforms.inference import first_value_not_of
@@ -376,7 +376,7 @@ def commit_silver_files(
     schema: pa.Schema,
     file_name: str,
     data_keys: list[str],
-    snapshots_kept: int = 10,
+    snapshots_kept: int = SNAPSHOTS_KEPT,
 ) -> IcebergTable:
     """One Iceberg commit: the file's old rows (if any) deleted, its new data files added,
     the schema widened by name. Another run committing to the table meanwhile (another
@@ -414,7 +414,7 @@ def create_silver_table(
     lake: LakeResource,
     feed: str,
     schema: pa.Schema,
-    snapshots_kept: int = 10,
+    snapshots_kept: int = SNAPSHOTS_KEPT,
 ) -> IcebergTable:
     catalog = iceberg.catalog()
     catalog.create_namespace_if_not_exists(SILVER_NAMESPACE)

@@ -9,12 +9,11 @@ lake kept every past copy of the table).
 import pyarrow as pa
 from pyiceberg.expressions import AlwaysTrue
 
+from wmg_assets.feeds.config import SNAPSHOTS_KEPT
 from wmg_assets.feeds.pipeline import create_silver_table, load_silver_table
 from wmg_resources.iceberg import IcebergResource
 from wmg_resources.iceberg_expiry import expire_when_due
 from wmg_resources.lake import LakeResource
-
-SNAPSHOTS_KEPT = 10
 
 
 def replace_silver_table(
