@@ -168,6 +168,17 @@ def test_two_commands_at_once_each_get_their_own_child(
     assert count.stdout.splitlines() == ["o,c", "30,20"], count
 
 
+def test_a_caller_that_sends_nothing_does_not_hold_up_the_others(
+    worker: Path, client_env: dict[str, str], tmp_path: Path
+) -> None:
+    before = served(worker)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stuck:
+        stuck.connect(str(socket_path(worker)))  # connected, silent, still open below
+        result = wmg("--version", env=client_env, cwd=tmp_path, timeout=60)
+        assert result.returncode == 0 and result.stdout.startswith("wmg-platform")
+        assert served(worker) == before + 1
+
+
 def test_ctrl_c_reaches_the_command_in_the_worker(
     worker: Path, client_env: dict[str, str], tmp_path: Path
 ) -> None:

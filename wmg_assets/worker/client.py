@@ -27,10 +27,15 @@ def command_of(args: Sequence[str]) -> str | None:
     return next((a for a in args if not a.startswith("-")), None)
 
 
+def worker_mode() -> str:
+    """`WMG_WORKER`: off (never), auto (start one when none answers) or empty (use one)."""
+    return os.environ.get("WMG_WORKER", "").strip().lower()
+
+
 def wants_worker(argv: Sequence[str]) -> bool:
     return (
         supported()
-        and os.environ.get("WMG_WORKER", "").strip().lower() not in OFF_VALUES
+        and worker_mode() not in OFF_VALUES
         and command_of(argv[1:]) not in LOCAL_COMMANDS
     )
 
@@ -59,7 +64,7 @@ def forward(argv: Sequence[str]) -> int | None:
     home = wmg_home()
     channel = connect(home)
     if channel is None:
-        if os.environ.get("WMG_WORKER", "").strip().lower() == "auto":
+        if worker_mode() == "auto":
             from wmg_assets.worker.spawn import spawn_once
 
             with contextlib.suppress(OSError):  # no worker then: the command still runs

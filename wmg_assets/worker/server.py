@@ -52,6 +52,7 @@ PRELOAD = (
 imported after a preload, listed from `sys.modules`)."""
 
 _REAP_SECONDS = 1.0
+_REQUEST_SECONDS = 2.0  # a caller sends its request as soon as it connects
 
 
 class _Stop(Exception):
@@ -150,6 +151,7 @@ class Worker:
         changed)."""
         assert self.listener is not None
         conn, _ = self.listener.accept()
+        conn.settimeout(_REQUEST_SECONDS)  # one stuck caller must not hold up the others
         channel = Channel(conn)
         try:
             if peer_uid(conn) != os.getuid():
@@ -158,7 +160,6 @@ class Worker:
             message = channel.receive(max_fds=3)
             if message is None:
                 return True
-            self.last_request = time.monotonic()
             op = message.get("op")
             if op == "status":
                 channel.send(self.status())
@@ -166,6 +167,7 @@ class Worker:
                 channel.send({"stopping": os.getpid()})
                 return False
             elif op == "run":
+                self.last_request = time.monotonic()  # idle: no command (status is not one)
                 return self._run(channel, message)
             else:
                 channel.send({"refused": f"unknown request {op!r}"})
@@ -249,6 +251,7 @@ def run_child(channel: Channel, request: dict[str, Any]) -> NoReturn:
     arguments), run the `wmg` command, send its exit code, and end."""
     code = 1
     try:
+        channel.sock.settimeout(None)  # the exit code is sent whenever the command ends
         os.setpgid(0, 0)  # the caller relays Ctrl-C to this group (and the command's children)
         for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(signum, signal.SIG_DFL)
