@@ -120,14 +120,15 @@ def warm_worker(env: dict[str, str]) -> Iterator[None]:
                        check=False)  # fmt: skip
 
 
-def wmg_env(sysdir: Path) -> dict[str, str]:
-    """A WMG_HOME of its own with the benchmark's feed (and no worker unless one is started
-    for it)."""
+def wmg_env(sysdir: Path, warm: bool) -> dict[str, str]:
+    """A WMG_HOME of its own with the benchmark's feed; commands use a worker only where
+    `warm` (and one is started for it), whatever the caller's WMG_WORKER."""
     (sysdir / "config" / "feeds").mkdir(parents=True)
     (sysdir / "config" / "feeds" / "bench.yaml").write_text(FEED)
     env = {**os.environ, "WMG_HOME": str(sysdir / "home"),
            "WMG_CONFIG_DIR": str(sysdir / "config"),
-           "DAGSTER_HOME": str(sysdir / "home" / "dagster")}  # fmt: skip
+           "DAGSTER_HOME": str(sysdir / "home" / "dagster"),
+           "WMG_WORKER": "" if warm else "off"}  # fmt: skip
     for name in ("WMG_WAREHOUSE_URL", "WMG_LAKE_URL", "WMG_ENGINE"):
         env.pop(name, None)
     return env
@@ -137,7 +138,7 @@ def wmg_b1(data: BenchData, sysdir: Path, warm: bool) -> tuple[float, float, str
     """`wmg ingest` of the base and delta files, in a new process or handed to a warm
     worker; wall seconds, peak RSS (none for the worker: its child is not this process),
     the table and the steps' seconds."""
-    env = wmg_env(sysdir)
+    env = wmg_env(sysdir, warm)
     with warm_worker(env) if warm else nullcontext():
         began = time.time()
         wall, rss, out = timed([str(BIN / "wmg"), "ingest", "--json", str(data.base),
@@ -278,11 +279,23 @@ NOOP_RUN = (
 `wmg ingest` uses: B4's floor for any Dagster-based platform."""
 
 
+def small_ingest(env: dict[str, str]) -> tuple[float, float, dict[str, float]]:
+    """`wmg ingest` of one sample file: wall seconds, peak RSS and its phases."""
+    began = time.time()
+    wall, rss, out = timed([str(BIN / "wmg"), "ingest", "--json",
+                            str(ROOT / "sample_data" / "orders_2026_11_01.csv")],
+                           env)  # fmt: skip
+    [outcome] = json.loads(out.strip().splitlines()[-1])
+    return wall, rss, run_phases(Path(env["DAGSTER_HOME"]), [outcome["run_id"]], began,
+                                 began + wall)  # fmt: skip
+
+
 def run_b4(work: Path) -> list[Result]:
     """Per-run overhead: process start, definitions load, run — for one small file; and
     where a single ingest's time goes, phase by phase."""
     home = work / "b4"
-    env = {**os.environ, "WMG_HOME": str(home), "DAGSTER_HOME": str(home / "dg")}
+    env = {**os.environ, "WMG_HOME": str(home), "DAGSTER_HOME": str(home / "dg"),
+           "WMG_WORKER": "off"}  # fmt: skip
     for name in ("WMG_WAREHOUSE_URL", "WMG_LAKE_URL", "WMG_ENGINE", "WMG_CONFIG_DIR"):
         env.pop(name, None)
     start, _, _ = timed([sys.executable, "-c", "pass"], env)
@@ -291,22 +304,11 @@ def run_b4(work: Path) -> list[Result]:
                         "load_definitions_from; from wmg_resources.settings import "
                         "load_settings; load_definitions_from(load_settings(), "
                         "with_gold=False)"], env)  # fmt: skip
-    began = time.time()
-    ingest, rss, out = timed([str(BIN / "wmg"), "ingest", "--json",
-                              str(ROOT / "sample_data" / "orders_2026_11_01.csv")],
-                             env)  # fmt: skip
-    [outcome] = json.loads(out.strip().splitlines()[-1])
-    phases = run_phases(home / "dg", [outcome["run_id"]], began, began + ingest)
+    ingest, rss, phases = small_ingest(env)
     warm_env = {**env, "WMG_HOME": str(work / "b4-warm"),
-                "DAGSTER_HOME": str(work / "b4-warm" / "dg")}  # fmt: skip
+                "DAGSTER_HOME": str(work / "b4-warm" / "dg"), "WMG_WORKER": ""}  # fmt: skip
     with warm_worker(warm_env):
-        began = time.time()
-        warm, _, out = timed([str(BIN / "wmg"), "ingest", "--json",
-                              str(ROOT / "sample_data" / "orders_2026_11_01.csv")],
-                             warm_env)  # fmt: skip
-        [outcome] = json.loads(out.strip().splitlines()[-1])
-        warm_phases = run_phases(work / "b4-warm" / "dg", [outcome["run_id"]], began,
-                                 began + warm)  # fmt: skip
+        warm, _, warm_phases = small_ingest(warm_env)
         warm_help, _, _ = timed([str(BIN / "wmg"), "--help"], warm_env)
     help_s, _, _ = timed([str(BIN / "wmg"), "--help"], env)
     demo, demo_rss, _ = timed([str(BIN / "wmg"), "demo"], env)
