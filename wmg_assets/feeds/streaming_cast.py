@@ -12,7 +12,9 @@ half the CPU of handing the batches to DuckDB.
 """
 
 import logging
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ import pyarrow as pa
 from wmg_assets.transforms.arrow_cast import SilverParquetWriter, cast_batch, silver_schema
 
 log = logging.getLogger(__name__)
+# Batches cast ahead of the one being written (a few MB each).
+CASTS_AHEAD = 2
 
 
 class StreamingCast:
@@ -43,6 +47,8 @@ class StreamingCast:
         self.padded: frozenset[str] = frozenset()
         self.error: BaseException | None = None
         self._writer: SilverParquetWriter | None = None
+        self._cast_pool: ThreadPoolExecutor | None = None
+        self._casts: deque[Future[pa.RecordBatch]] = deque()
 
     def start(
         self, schema: pa.Schema, types: dict[str, str], padded: frozenset[str]
@@ -57,23 +63,43 @@ class StreamingCast:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._writer = SilverParquetWriter(self.directory / "part-0.parquet",
                                            silver_schema(aligned))  # fmt: skip
+        self._cast_pool = ThreadPoolExecutor(1, thread_name_prefix="wmg-cast")
         return self._put
 
     def _put(self, batch: Any) -> None:
-        if self.error is not None or self._writer is None or self.types is None:
+        """Called in order by the parser's writing thread: the batch is cast in the cast
+        thread while the one before it is written here (a two-stage pipeline, in order)."""
+        if self.error is not None or self._cast_pool is None or self.types is None:
             return  # the guess already failed: the two passes will do it
+        self._casts.append(self._cast_pool.submit(
+            cast_batch, batch, self.types, run_date=self.run_date, file_name=self.file_name,
+            padded=self.padded,
+        ))  # fmt: skip
+        while len(self._casts) > CASTS_AHEAD:
+            self._write_next()
+
+    def _write_next(self) -> None:
+        cast = self._casts.popleft()
+        if self.error is not None or self._writer is None:
+            cast.cancel()
+            return
         try:
-            cast = cast_batch(batch, self.types, run_date=self.run_date,
-                              file_name=self.file_name, padded=self.padded)  # fmt: skip
-            self._writer.write(cast)
+            self._writer.write(cast.result())
         except Exception as e:  # reported by finish(), never lost
             self.error = e.with_traceback(None)
+
+    def _drain(self) -> None:
+        while self._casts:
+            self._write_next()
+        if self._cast_pool is not None:
+            self._cast_pool.shutdown()
 
     def finish(self, final_types: dict[str, str], final_padded: frozenset[str]) -> list[Path]:
         """The silver files if the guess held, else [] (files removed)."""
         if self._writer is None:
             return []
         try:
+            self._drain()
             self._writer.close()
         except Exception as e:
             self.error = self.error or e
@@ -91,7 +117,9 @@ class StreamingCast:
     def abort(self) -> None:
         """Stop after a parse error (nothing is kept)."""
         if self._writer is not None:
+            self.error = self.error or RuntimeError("aborted")
             try:
+                self._drain()
                 self._writer.close()
             finally:
                 self._writer.path.unlink(missing_ok=True)

@@ -17,15 +17,18 @@ key with fractional numbers stays a string, so keys compare exactly as written.
 Every value is looked at (no sampling), once, on the Arrow batches the parser produces, so
 typing costs no extra pass over the data and is the same whichever engine casts it later.
 A column stops being checked for a type as soon as one value rules the type out, so a text
-column costs one look at its first batch and a typed column one vectorised match per batch.
+column costs one look at its first batch and a typed column one vectorised match per batch:
+numpy over the batch's bytes for the usual forms (`plain_values.py`), the patterns otherwise.
 The checks are strict: anything they accept casts exactly on DuckDB and on Spark.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as _compute
+
+from wmg_assets.transforms import plain_values
 
 # pyarrow.compute's functions are generated at import time; type checkers cannot see them.
 pc: Any = _compute
@@ -66,13 +69,26 @@ _ORDER = [t for t, _ in _CANDIDATES]
 # Once a batch is all integers, numbers remain possible too; every other match is exclusive.
 _STILL_POSSIBLE = {"int64": {"int64", DECIMAL}}
 _PROBE_ROWS = 1024
+# Checks without a regex for the usual forms of a type (True: every value is one).
+_PLAIN: dict[str, Callable[[pa.Array], bool]] = {
+    "int64": plain_values.int64s,
+    DECIMAL: plain_values.decimals,
+    "date": plain_values.days,
+    "timestamp": plain_values.timestamps,
+}
 
 
 def _matches(values: pa.Array, kind: str) -> tuple[bool, bool]:
     """Whether every value of `values` is empty or a valid `kind`, blanks around allowed;
     and whether any value needed those blanks stripped."""
-    if kind == "int64" and _plain_int64s(values):
+    plain = _PLAIN.get(kind)
+    if plain is not None and plain(values):
         return True, False
+    return matches_pattern(values, kind)
+
+
+def matches_pattern(values: pa.Array, kind: str) -> tuple[bool, bool]:
+    """`_matches` by the patterns alone: the rule the faster checks follow."""
     if (
         kind in _EXACT_NOT_29_FEB
         and pc.all(pc.match_substring_regex(values, _EXACT_NOT_29_FEB[kind])).as_py()
@@ -86,18 +102,6 @@ def _matches(values: pa.Array, kind: str) -> tuple[bool, bool]:
     if kind in ("date", "timestamp"):
         return _real_days(values), padded
     return True, padded
-
-
-def _plain_int64s(values: pa.Array) -> bool:
-    """Every value is digits only, without leading zeros, shorter than 19 digits: the usual
-    integer column, told without a regex (False means: look closer)."""
-    return (
-        bool(pc.all(pc.ascii_is_decimal(values)).as_py())
-        and pc.max(pc.binary_length(values)).as_py() < len(INT64_MAX)
-        and not pc.any(
-            pc.and_(pc.starts_with(values, "0"), pc.greater(pc.binary_length(values), 1))
-        ).as_py()
-    )
 
 
 def _fits_int64(values: pa.Array) -> bool:

@@ -35,12 +35,15 @@ pc: Any = _compute
 
 LINE_COLUMN = LINE  # `_wmg_line`
 HEADER_PEEK_BYTES = 1024 * 1024
-BLOCK_SIZE = 2 * 1024 * 1024
+# Blocks of 4 MB: on the 4M-row benchmark file the parse step took 9.7-10.0 s with 2 MB
+# blocks and 7.6-8.5 s with 4 MB (per-batch overhead of the inference, cast and writer), for
+# about 100 MB more peak memory; 8 MB gained 0.5 s more for another 200 MB (RESULTS.md).
+BLOCK_SIZE = 4 * 1024 * 1024
 # The raw file is scratch, read once by the engine on this machine: plain pages write fastest.
 SCRATCH_PARQUET: dict[str, Any] = {"compression": "none", "use_dictionary": False}
 # Tasks (a write and an inference per batch) queued behind the parser before it waits: a
-# slow batch in one thread no longer stalls the others (2 MB blocks: a few MB held).
-IN_FLIGHT = 16
+# slow batch in one thread no longer stalls the others (about 32 MB of blocks held).
+IN_FLIGHT = 8
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class RawFile:
 
 def _longest(values: pa.Array) -> int:
     """Bytes of the longest value, or when all of the column's text in this batch fits in
-    `MAX_VALUE_BYTES` (most columns of a 2 MB block), that size: no value is looked at."""
+    `MAX_VALUE_BYTES` (most columns of a 4 MB block), that size: no value is looked at."""
     data = values.buffers()[2]
     if data is None or data.size <= MAX_VALUE_BYTES:
         return 0 if data is None else data.size
