@@ -1,6 +1,6 @@
 """Casting while parsing (DuckDB engine): kept only when the first batch's types hold for
-every value; otherwise the two-pass path gives the answer. Files here span several 2 MB
-parse blocks, so later batches can contradict the first one."""
+every value; otherwise the two-pass path gives the answer. Files here span several parse
+blocks, so later batches can contradict the first one."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +11,7 @@ import pytest
 
 from wmg_assets.feeds.config import FeedConfig
 from wmg_assets.feeds.pipeline import PreparedSilver, prepare_silver
+from wmg_assets.transforms.raw_csv import BLOCK_SIZE
 from wmg_resources.engine import EngineResource
 from wmg_resources.errors import InputError
 from wmg_resources.iceberg import IcebergResource
@@ -19,12 +20,13 @@ FEED = FeedConfig.model_validate(
     {"name": "s", "file_pattern": "*.csv", "target": {"schema": "public", "table": "s"},
      "upsert_keys": ["id"]}
 )  # fmt: skip
-ROWS = 120_000  # about 3.5 MB: two parse blocks at least
+ROWS = 3 * BLOCK_SIZE // 36  # lines of 36 bytes or more: three parse blocks at least
 
 
 def prepare(engine: EngineResource, tmp_path: Path, lines: list[str]) -> PreparedSilver:
     src = tmp_path / "in.csv"
     src.write_text("id,a,b,note\n" + "".join(lines), encoding="utf-8")
+    assert src.stat().st_size > 2 * BLOCK_SIZE  # the last batch is not the first
     iceberg = IcebergResource(uri=f"sqlite:///{tmp_path / 'catalog.db'}")
     scratch = tmp_path / "scratch"
     scratch.mkdir()

@@ -18,6 +18,7 @@ from wmg_assets.feeds.assets import PROCESS_TAG
 from wmg_assets.feeds.config import FeedConfigError, load_feed, load_feeds
 from wmg_assets.ingest import dagster_instance
 from wmg_assets.transforms.names import clean_column_names, shorten_name
+from wmg_assets.transforms.raw_csv import BLOCK_SIZE
 from wmg_resources.settings import load_settings
 
 ORDERED_FEED = FEED_T + "order_by: updated_at\n"
@@ -295,10 +296,11 @@ def test_a_nul_byte_sends_its_row_to_the_dlq_and_the_rest_loads(platform: Platfo
 def test_a_decimal_beyond_the_column_names_its_line(platform: Platform) -> None:
     assert platform.ingest_one("t1.csv", "id,x\n1,1.5\n").ok
     wide = "123456789012345678901.5"  # 21 integer digits: more than DECIMAL(38,18) holds
-    block = "".join(f"{i},{i}.25\n" for i in range(2, 200_000))  # past the first block
-    out = platform.ingest_one("t2.csv", f"id,x\n{block}200000,{wide}\n")
+    last = BLOCK_SIZE // 10 + 2  # lines of 10 bytes or more: the wide value is past a block
+    block = "".join(f"{i},{i}.25\n" for i in range(2, last))
+    out = platform.ingest_one("t2.csv", f"id,x\n{block}{last},{wide}\n")
     assert out.error is not None
-    assert out.error.startswith("t2.csv, line 200000, column 'x': ")
+    assert out.error.startswith(f"t2.csv, line {last}, column 'x': ")
     assert f"the value {wide!r} is not decimal(38,18)" in out.error
     assert platform.table() == [(1, Decimal("1.5"))]
     assert platform.where("t2.csv") == "unprocessed"

@@ -42,7 +42,7 @@ BLOCK_SIZE = 4 * 1024 * 1024
 # The raw file is scratch, read once by the engine on this machine: plain pages write fastest.
 SCRATCH_PARQUET: dict[str, Any] = {"compression": "none", "use_dictionary": False}
 # Tasks (a write and an inference per batch) queued behind the parser before it waits: a
-# slow batch in one thread no longer stalls the others (about 32 MB of blocks held).
+# slow batch in one thread no longer stalls the others (a few 4 MB blocks held).
 IN_FLIGHT = 8
 
 
