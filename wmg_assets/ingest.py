@@ -15,6 +15,7 @@ from typing import Any
 
 import dagster as dg
 
+from wmg_assets import dagster_migrations
 from wmg_assets.feeds.assets import feed_job_name, warehouse_asset_key
 from wmg_assets.feeds.config import FeedConfig, feed_for_file, feeds_of
 from wmg_assets.feeds.landed import ALREADY_LOADED, RELOAD_TAG
@@ -79,6 +80,7 @@ def dagster_instance(settings: WmgSettings) -> dg.DagsterInstance:
     """The persistent instance at `$DAGSTER_HOME`, created on first use (by one process at a
     time: two `wmg` commands starting together would race on creating its SQLite tables)."""
     home = prepare_dagster_home(settings)
+    dagster_migrations.install()  # each run's event database is stamped without re-reading
     with file_lock(home / ".wmg-instance.lock"):
         return dg.DagsterInstance.get()
 
