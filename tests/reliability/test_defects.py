@@ -344,3 +344,31 @@ def test_a_lost_catalog_fails_clearly_and_silver_register_recovers(local: Platfo
     iceberg = build_resources(load_settings(), env_vars=False)["iceberg"]
     silver = iceberg.catalog().load_table("silver.t").scan().to_arrow()  # type: ignore[attr-defined]
     assert sorted(silver.column("file_name").to_pylist()) == ["t1.csv", "t2.csv"]
+
+
+def test_a_table_being_created_by_another_run_is_not_a_lost_catalog(local: Platform) -> None:
+    """pyiceberg writes a new table's first metadata before the catalog knows the table: a
+    second run looking in that moment sees metadata without a snapshot (no data), which is
+    no table yet; once a snapshot is committed, metadata the catalog lost is an error."""
+    from pyiceberg.schema import Schema
+    from pyiceberg.types import LongType, NestedField
+
+    from wmg_assets.feeds.pipeline import SilverNotRegistered, load_silver_table
+    from wmg_resources.lake import silver_prefix
+    from wmg_resources.resources import build_resources
+
+    resources = build_resources(load_settings(), env_vars=False)
+    iceberg, lake = resources["iceberg"], resources["lake"]
+    catalog = iceberg.catalog()  # type: ignore[attr-defined]
+    catalog.create_namespace_if_not_exists("silver")
+    location = lake.uri(silver_prefix("t"))  # type: ignore[attr-defined]
+    schema = Schema(NestedField(1, "id", LongType(), required=False))
+    created = catalog.create_table("silver.t", schema=schema, location=location)
+    catalog.drop_table("silver.t")  # the catalog forgets it; the metadata stays in the lake
+    assert load_silver_table(iceberg, "t", lake) is None  # type: ignore[arg-type]
+    assert local.ingest_one("t1.csv", "id,v\n1,a\n").ok
+    assert local.table() == [(1, "a")]
+    catalog.drop_table("silver.t")
+    with pytest.raises(SilverNotRegistered, match="wmg silver register t"):
+        load_silver_table(iceberg, "t", lake)  # type: ignore[arg-type]
+    assert created.metadata.current_snapshot_id is None

@@ -3,6 +3,7 @@
 Assets call these and report what they return; nothing here imports an asset.
 """
 
+import json
 import logging
 import re
 import tempfile
@@ -109,15 +110,23 @@ def load_silver_table(
     iceberg: IcebergResource, feed: str, lake: LakeResource | None = None
 ) -> IcebergTable | None:
     """The feed's silver table, or None when there is none yet. With `lake`, a table the
-    catalog does not know while the lake holds its metadata (a lost or reset catalog) is
-    an error: writing would start a new table and orphan the old data."""
+    catalog does not know while the lake holds its data (a lost or reset catalog) is an
+    error: writing would start a new table and orphan the old data. Metadata without a
+    snapshot holds no data: it is a table another run is creating this moment (its first
+    metadata is written before the catalog knows it) or one whose creator stopped there."""
     try:
         return iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed}")
     except NoSuchTableError:
         orphaned = None if lake is None else latest_silver_metadata(lake, feed)
-        if orphaned is not None:
-            raise SilverNotRegistered(feed, lake.uri(orphaned) if lake else orphaned) from None
+        if lake is not None and orphaned is not None and _holds_data(lake, orphaned):
+            raise SilverNotRegistered(feed, lake.uri(orphaned)) from None
         return None
+
+
+def _holds_data(lake: LakeResource, metadata_key: str) -> bool:
+    """Whether an Iceberg metadata file names a current snapshot (a committed write)."""
+    snapshot = json.loads(lake.read_bytes(metadata_key)).get("current-snapshot-id")
+    return snapshot is not None and snapshot != -1
 
 
 class SilverNotRegistered(RuntimeError):

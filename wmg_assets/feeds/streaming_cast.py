@@ -6,8 +6,9 @@ the cast is the one the two-pass path would have run. Otherwise (a later value r
 out, or the cast refused a value) the result is thrown away and the caller runs the two
 passes on the engine.
 
-Each batch is cast by pyarrow (`transforms/arrow_cast.py`) in the parser's writing thread
-and appended to the silver Parquet file: the same values as the engine's cast, for about
+Each batch is cast by pyarrow (`transforms/arrow_cast.py`) in a cast thread of its own and
+appended, in order, to the silver Parquet file by the parser's writing thread (the next
+batch is cast while the last is written): the same values as the engine's cast, for about
 half the CPU of handing the batches to DuckDB.
 """
 
