@@ -1,6 +1,7 @@
 """One test per defect found by trying to break the feeds (issue 12), each on the embedded
 defaults and on PostgreSQL where it applies. Each reproduces the defect as it was found."""
 
+import gzip
 import os
 import signal
 import subprocess
@@ -372,3 +373,33 @@ def test_a_table_being_created_by_another_run_is_not_a_lost_catalog(local: Platf
     with pytest.raises(SilverNotRegistered, match="wmg silver register t"):
         load_silver_table(iceberg, "t", lake)  # type: ignore[arg-type]
     assert created.metadata.current_snapshot_id is None
+
+
+@pytest.mark.parametrize(
+    ("written", "lost"),
+    [
+        (b'{"current-snapshot-id": null}', False),
+        (b'{"current-snapshot-id": -1}', False),
+        (b'{"current-snapshot-id": 42}', True),
+        (gzip.compress(b'{"current-snapshot-id": null}'), False),  # compression-codec gzip
+        (gzip.compress(b'{"current-snapshot-id": 42}'), True),
+        (b'{"current-snapsh', True),  # unreadable: an error, not a new table over old data
+        (gzip.compress(b'{"current-snapshot-id": 42}')[:20], True),
+    ],
+)
+def test_metadata_the_catalog_does_not_know_is_lost_only_with_data(
+    local: Platform, written: bytes, lost: bool
+) -> None:
+    from wmg_assets.feeds.pipeline import SilverNotRegistered, load_silver_table
+    from wmg_resources.lake import silver_prefix
+    from wmg_resources.resources import build_resources
+
+    resources = build_resources(load_settings(), env_vars=False)
+    iceberg, lake = resources["iceberg"], resources["lake"]
+    key = f"{silver_prefix('t')}/metadata/00003-{'0' * 8}.metadata.json"
+    lake.put_bytes(written, key)  # type: ignore[attr-defined]
+    if lost:
+        with pytest.raises(SilverNotRegistered, match="00003-"):
+            load_silver_table(iceberg, "t", lake)  # type: ignore[arg-type]
+    else:
+        assert load_silver_table(iceberg, "t", lake) is None  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 Assets call these and report what they return; nothing here imports an asset.
 """
 
+import gzip
 import json
 import logging
 import re
@@ -123,9 +124,28 @@ def load_silver_table(
         return None
 
 
+METADATA_READ_ATTEMPTS = 5
+
+
 def _holds_data(lake: LakeResource, metadata_key: str) -> bool:
-    """Whether an Iceberg metadata file names a current snapshot (a committed write)."""
-    snapshot = json.loads(lake.read_bytes(metadata_key)).get("current-snapshot-id")
+    """Whether an Iceberg metadata file names a current snapshot (a committed write). The
+    file may be gzip-compressed (`write.metadata.compression-codec`). One that cannot be read
+    is read again a few times (its writer may be writing it this moment); still unreadable,
+    it counts as holding data: an error is safer than a new table over old data."""
+    try:
+        for attempt in tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type((ValueError, EOFError, OSError)),
+            stop=tenacity.stop_after_attempt(METADATA_READ_ATTEMPTS),
+            wait=tenacity.wait_fixed(0.1),
+            reraise=True,
+        ):
+            with attempt:
+                data = lake.read_bytes(metadata_key)
+                text = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+                snapshot = json.loads(text).get("current-snapshot-id")
+    except (ValueError, EOFError, OSError):
+        log.warning("%s: unreadable Iceberg metadata", lake.uri(metadata_key), exc_info=True)
+        return True
     return snapshot is not None and snapshot != -1
 
 
