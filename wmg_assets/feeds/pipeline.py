@@ -3,12 +3,11 @@
 Assets call these and report what they return; nothing here imports an asset.
 """
 
-import gzip
-import json
 import logging
 import re
 import tempfile
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,9 +21,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pyiceberg.io.pyarrow  # noqa: F401
 import tenacity
-from pyiceberg.exceptions import CommitFailedException, NoSuchTableError
+from pyiceberg.exceptions import CommitFailedException, NoSuchTableError, ValidationError
 from pyiceberg.expressions import BooleanExpression, EqualTo
+from pyiceberg.io import load_file_io
 from pyiceberg.manifest import DataFile
+from pyiceberg.serializers import FromInputFile
 from pyiceberg.table import Table as IcebergTable
 from pyiceberg.table import TableProperties
 
@@ -119,7 +120,7 @@ def load_silver_table(
         return iceberg.catalog().load_table(f"{SILVER_NAMESPACE}.{feed}")
     except NoSuchTableError:
         orphaned = None if lake is None else latest_silver_metadata(lake, feed)
-        if lake is not None and orphaned is not None and _holds_data(lake, orphaned):
+        if lake is not None and orphaned is not None and _holds_data(iceberg, lake, orphaned):
             raise SilverNotRegistered(feed, lake.uri(orphaned)) from None
         return None
 
@@ -127,26 +128,27 @@ def load_silver_table(
 METADATA_READ_ATTEMPTS = 5
 
 
-def _holds_data(lake: LakeResource, metadata_key: str) -> bool:
-    """Whether an Iceberg metadata file names a current snapshot (a committed write). The
-    file may be gzip-compressed (`write.metadata.compression-codec`). One that cannot be read
-    is read again a few times (its writer may be writing it this moment); still unreadable,
-    it counts as holding data: an error is safer than a new table over old data."""
+def _holds_data(iceberg: IcebergResource, lake: LakeResource, metadata_key: str) -> bool:
+    """Whether an Iceberg metadata file names a current snapshot (a committed write), read
+    by pyiceberg (gzip-compressed `.gz.metadata.json` too). One that cannot be read is read
+    again a few times (its writer may be writing it this moment); still unreadable, it counts
+    as holding data: an error is safer than a new table over old data."""
+    uri = lake.uri(metadata_key)
+    io = load_file_io(iceberg.catalog().properties, uri)
+    unreadable = (ValueError, ValidationError, EOFError, OSError, zlib.error)
     try:
         for attempt in tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type((ValueError, EOFError, OSError)),
+            retry=tenacity.retry_if_exception_type(unreadable),
             stop=tenacity.stop_after_attempt(METADATA_READ_ATTEMPTS),
             wait=tenacity.wait_fixed(0.1),
             reraise=True,
         ):
             with attempt:
-                data = lake.read_bytes(metadata_key)
-                text = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-                snapshot = json.loads(text).get("current-snapshot-id")
-    except (ValueError, EOFError, OSError):
-        log.warning("%s: unreadable Iceberg metadata", lake.uri(metadata_key), exc_info=True)
+                metadata = FromInputFile.table_metadata(io.new_input(uri))
+    except unreadable:
+        log.warning("%s: unreadable Iceberg metadata", uri, exc_info=True)
         return True
-    return snapshot is not None and snapshot != -1
+    return metadata.current_snapshot_id is not None
 
 
 class SilverNotRegistered(RuntimeError):
